@@ -1,0 +1,90 @@
+"""One letter in, the next letter out: a SimpleRNN on letters encoded by an Embedding (1pre1).
+
+Lecture 6, 循环神经网络 (recurrent networks), letter prediction with Embedding codes: the same
+task as rnn_onehot_1pre1.py (a gives b, ..., e gives a), but each letter enters as its id and an
+Embedding layer learns a short vector for it, instead of a fixed one-hot row.
+
+    python scripts/rnn_embedding_1pre1.py            train (or resume), then answer at the prompt
+    python scripts/rnn_embedding_1pre1.py --help     the flags
+"""
+import numpy as np
+
+from lesson_utils import (dump_weights, import_tensorflow, keep_best_weights, parse_letter_args,
+                          plot_curves, prepare_fit, progress_verbosity, prompt_loop,
+                          resume_from_checkpoint, run_main)
+
+NAME = "rnn_embedding_1pre1"
+checkpoint_save_path = f"./checkpoint/{NAME}.weights.h5"
+
+# ## The data
+# A network reads numbers, not letters, so each letter gets an id. The ids go in as they are:
+# the Embedding layer turns each into a trainable vector, unlike a fixed one-hot row.
+
+input_word = "abcde"
+w_to_id = {letter: i for i, letter in enumerate(input_word)}
+time_steps = 1  # 循环核时间展开步数 (time steps): one letter per sample
+
+# Each sample: the letters fed in, and the letter that should follow them.
+samples = [("a", "b"), ("b", "c"), ("c", "d"), ("d", "e"), ("e", "a")]
+
+
+def encode(word):
+    """Letters -> one sample for Embedding: [time steps] = [1] letter ids."""
+    return np.array([w_to_id[letter] for letter in word])
+
+
+# Embedding takes [samples, time steps]: here [5, 1].
+x_train = np.array([encode(word) for word, _ in samples])
+y_train = np.array([w_to_id[next_letter] for _, next_letter in samples])
+
+# Shuffle samples and labels with one permutation, seed 7, as the lecture does.
+order = np.random.RandomState(7).permutation(len(x_train))
+x_train, y_train = x_train[order], y_train[order]
+
+
+# ## The model
+# An Embedding of the 5 letters in 2 numbers each, a recurrent layer with 3 memory units (记忆体),
+# then a softmax over the 5 letters.
+
+def build_model():
+    tf = import_tensorflow()
+    from keras.layers import Dense, Embedding, SimpleRNN
+
+    return tf.keras.Sequential([
+        tf.keras.Input(shape=(time_steps,)),  # Keras 3 builds the model here
+        Embedding(len(input_word), 2),
+        SimpleRNN(3),
+        Dense(len(input_word), activation="softmax"),
+    ])
+
+
+def main():
+    args = parse_letter_args(__doc__, input_word, word_length=time_steps, epochs=100)
+    tf = import_tensorflow()
+    model = build_model()
+
+    model.compile(optimizer=tf.keras.optimizers.Adam(0.01),
+                  loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=False),
+                  metrics=["sparse_categorical_accuracy"])
+
+    # ## Training, resumed from the last best weights when there are some (断点续训)
+    train_data = prepare_fit(model, x_train, y_train, batch_size=32)
+    resume_from_checkpoint(model, checkpoint_save_path, fresh=args.fresh)
+    with keep_best_weights(model, checkpoint_save_path, monitor="loss") as cp_callback:
+        history = model.fit(train_data, epochs=args.epochs, callbacks=[cp_callback],
+                            verbose=progress_verbosity())
+    model.summary()
+
+    # ## What was learned: the weights (参数提取) and the curves
+    dump_weights(model, f"./{NAME}_weights.txt")
+    plot_curves(history, f"{NAME}_curves.png", args.no_show, panels={
+        "Training Accuracy": {"Training Accuracy": "sparse_categorical_accuracy"},
+        "Training Loss": {"Training Loss": "loss"},
+    })
+
+    # ## Predict
+    prompt_loop(model, encode, input_word, word_length=time_steps, words=args.predict)
+
+
+if __name__ == "__main__":
+    run_main(main)
