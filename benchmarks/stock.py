@@ -32,9 +32,9 @@ def measure(name, way, csv, epochs):
     import lesson_utils
 
     tf = lesson_utils.import_tensorflow()
-    lesson = importlib.import_module(name)
+    lesson, stock_rnn = importlib.import_module(name), importlib.import_module("stock_rnn")
     _, opens, _ = lesson_utils.load_opening_prices(csv, csv is None, needed_rows=361)
-    _, x_train, y_train, x_test, y_test = lesson.scaled_windows(opens)
+    _, x_train, y_train, x_test, y_test = stock_rnn.scaled_windows(opens)
     model = lesson.build_model()
     model.compile(optimizer=tf.keras.optimizers.Adam(0.001), loss="mean_squared_error")
     if way == "lecture":

@@ -205,18 +205,21 @@ def keep_best_weights(model, checkpoint_save_path, monitor="loss", restore_best=
                 self.best, self.best_epoch = float(value), epoch + 1
                 self.best_weights = [w.copy() for w in self.model.get_weights()]
 
-    def stop_on_sigterm(signum, frame):
+    def stop_training(signum, frame):
         raise KeyboardInterrupt
 
     callback = BestWeights()
-    previous_handler = signal.signal(signal.SIGTERM, stop_on_sigterm)
+    # A termination signal, or the terminal closing, ends training as Ctrl-C does.
+    stopping_signals = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous_handlers = {s: signal.signal(s, stop_training) for s in stopping_signals}
     interrupted = False
     try:
         yield callback
     except KeyboardInterrupt:
         interrupted = True
     finally:
-        signal.signal(signal.SIGTERM, previous_handler)
+        for s, handler in previous_handlers.items():
+            signal.signal(s, handler)
         if callback.best_weights is not None:
             last_weights = model.get_weights()
             model.set_weights(callback.best_weights)

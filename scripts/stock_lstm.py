@@ -1,63 +1,32 @@
 """Tomorrow's opening price from the last 60 days, with LSTM, checked against persistence.
 
-Lecture 6, 股票预测 (stock prediction): Kweichow Moutai's (600519) daily opening prices, the
-last 300 days held out as the test set. Two stacked LSTM layers read 60 days, one per
-time step, and predict the 61st. The result is set beside the simplest forecast there is,
-persistence: tomorrow opens where today opened.
-
-LSTM (长短期记忆, long short-term memory) adds a cell state and three gates that decide
+Lecture 6, 股票预测 (stock prediction), the same lesson as stock_rnn.py with another recurrent
+cell. LSTM (长短期记忆, long short-term memory) adds a cell state and three gates that decide
 what to forget, what to store and what to output, so it can hold on to older days.
 
+Only the model differs from stock_rnn.py, so only the model is here; the data, training,
+checkpoint and evaluation are stock_rnn.py's steps, run with this model.
+
     python scripts/get_stock_data.py                 fetch SH600519.csv (needs tushare)
-    python scripts/stock_lstm.py                      train (or resume) on it, then evaluate
-    python scripts/stock_lstm.py --synthetic          the same lesson offline, on made-up prices
+    python scripts/stock_lstm.py                     train (or resume) on it, then evaluate
+    python scripts/stock_lstm.py --synthetic         the same lesson offline, on made-up prices
 """
-import math
-
-import numpy as np
-
-from lesson_utils import (cached_batches, dump_weights, import_tensorflow, keep_best_weights, load_opening_prices,
-                          parse_stock_args, plot_curves, plot_prediction, prepare_fit,
-                          print_error_table, progress_verbosity, resume_from_checkpoint, run_main)
+import stock_rnn
+from lesson_utils import import_tensorflow, run_main
 
 NAME = "stock_lstm"
-test_days = 300  # the last 300 days are the test set, all days before them the training set
-time_steps = 60  # 循环核时间展开步数 (time steps): 60 days in, the 61st predicted
-
-
-def windows(series):
-    """Every 60 consecutive values as one input, the value after them as its label.
-
-    Shapes for the recurrent layer: x [samples, 60 time steps, 1 feature], y [samples].
-    """
-    x = np.array([series[i - time_steps:i] for i in range(time_steps, len(series))])
-    return x[..., np.newaxis], series[time_steps:]
-
-
-# ## The data: opening prices, scaled to (0, 1) with the training set's range only
-
-def scaled_windows(opens):
-    """The scaler fitted on the training days, and the shuffled training and the test windows."""
-    from sklearn.preprocessing import MinMaxScaler
-
-    training_set, test_set = opens[:-test_days, np.newaxis], opens[-test_days:, np.newaxis]
-    sc = MinMaxScaler(feature_range=(0, 1))
-    x_train, y_train = windows(sc.fit_transform(training_set)[:, 0])
-    x_test, y_test = windows(sc.transform(test_set)[:, 0])
-    order = np.random.RandomState(7).permutation(len(x_train))  # shuffle x and y alike, seed 7
-    return sc, x_train[order], y_train[order], x_test, y_test
+CELL = "LSTM"
 
 
 # ## The model
-# Two recurrent layers: the first hands its memory at every time step to the second
-# (return_sequences=True), the second only its last; Dropout against overfitting; one price out.
+# stock_rnn.py's two layers of 80 and 100 units with Dropout, each layer now a LSTM.
 
 def build_model():
     tf = import_tensorflow()
-    from keras.layers import Dense, Dropout, LSTM
+    from keras.layers import LSTM, Dense, Dropout
 
     return tf.keras.Sequential([
-        tf.keras.Input(shape=(time_steps, 1)),  # Keras 3 builds the model here
+        tf.keras.Input(shape=(stock_rnn.time_steps, 1)),  # Keras 3 builds the model here
         LSTM(80, return_sequences=True),
         Dropout(0.2),
         LSTM(100),
@@ -66,60 +35,5 @@ def build_model():
     ])
 
 
-def main():
-    args = parse_stock_args(__doc__, epochs=50)
-
-    dates, opens, code = load_opening_prices(args.csv, args.synthetic,
-                                             needed_rows=test_days + time_steps + 1)
-    sc, x_train, y_train, x_test, y_test = scaled_windows(opens)
-    # Weights learned on made-up prices (--synthetic) are kept apart from those learned on real ones.
-    checkpoint_save_path = f"./checkpoint/{NAME}{'_synthetic' * args.synthetic}.weights.h5"
-
-    tf = import_tensorflow()
-    model = build_model()
-    model.compile(optimizer=tf.keras.optimizers.Adam(0.001), loss="mean_squared_error")
-
-    # ## Training, resumed from the best weights so far (断点续训), validated on the test windows
-    train_data = prepare_fit(model, x_train, y_train, batch_size=64)
-    resume_from_checkpoint(model, checkpoint_save_path, fresh=args.fresh)
-    with keep_best_weights(model, checkpoint_save_path, monitor="val_loss",
-                           restore_best=False) as cp_callback:
-        history = model.fit(train_data, epochs=args.epochs,
-                            validation_data=cached_batches(x_test, y_test, batch_size=64),
-                            validation_freq=1, callbacks=[cp_callback], verbose=progress_verbosity())
-    model.summary()
-    dump_weights(model, f"./{NAME}_weights.txt")
-    plot_curves(history, f"{NAME}_curves.png", args.no_show, panels={
-        "Training and Validation Loss": {"Training Loss": "loss", "Validation Loss": "val_loss"},
-    })
-
-    # ## Evaluation: the model as training left it, against persistence, in real prices
-    from sklearn.metrics import mean_absolute_error, mean_squared_error
-
-    predicted_stock_price = sc.inverse_transform(model.predict(x_test, verbose=0))[:, 0]
-    test_set = opens[-test_days:]
-    real_stock_price = test_set[time_steps:]
-    persistence = test_set[time_steps - 1:-1]  # each day predicted by the day before
-    plot_prediction(dates[-len(real_stock_price):], {
-        f"{code} real opening price": real_stock_price,
-        "LSTM prediction": predicted_stock_price,
-        "persistence (the day before)": persistence,
-    }, f"{code} opening price prediction with LSTM{' (synthetic data)' * args.synthetic}",
-        f"{NAME}_prediction.png", args.no_show)
-
-    errors = {}
-    for name, predicted in (("model", predicted_stock_price), ("persistence", persistence)):
-        mse = mean_squared_error(real_stock_price, predicted)
-        errors[name] = (mse, math.sqrt(mse), mean_absolute_error(real_stock_price, predicted))
-    print_error_table(errors)
-    model_rmse, persistence_rmse = errors["model"][1], errors["persistence"][1]
-    if model_rmse < persistence_rmse:
-        print(f"On {code} data, by RMSE the model beats persistence "
-              f"({model_rmse:.2f} against {persistence_rmse:.2f}).")
-    else:
-        print(f"On {code} data, by RMSE persistence beats the model ({persistence_rmse:.2f} "
-              f"against {model_rmse:.2f}): it has learned little beyond 'tomorrow looks like today'.")
-
-
 if __name__ == "__main__":
-    run_main(main)
+    run_main(lambda: stock_rnn.main(build_model, name=NAME, cell=CELL, description=__doc__))

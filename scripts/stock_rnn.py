@@ -8,6 +8,8 @@ persistence: tomorrow opens where today opened.
     python scripts/get_stock_data.py                 fetch SH600519.csv (needs tushare)
     python scripts/stock_rnn.py                      train (or resume) on it, then evaluate
     python scripts/stock_rnn.py --synthetic          the same lesson offline, on made-up prices
+
+stock_lstm.py and stock_gru.py run these same steps with another cell: they hold only the model.
 """
 import math
 
@@ -18,6 +20,7 @@ from lesson_utils import (cached_batches, dump_weights, import_tensorflow, keep_
                           print_error_table, progress_verbosity, resume_from_checkpoint, run_main)
 
 NAME = "stock_rnn"
+CELL = "SimpleRNN"
 test_days = 300  # the last 300 days are the test set, all days before them the training set
 time_steps = 60  # 循环核时间展开步数 (time steps): 60 days in, the 61st predicted
 
@@ -63,14 +66,15 @@ def build_model():
     ])
 
 
-def main():
-    args = parse_stock_args(__doc__, epochs=50)
+def main(build_model=build_model, name=NAME, cell=CELL, description=__doc__):
+    """The lesson's steps; the LSTM and GRU scripts call them with their own model."""
+    args = parse_stock_args(description, epochs=50)
 
     dates, opens, code = load_opening_prices(args.csv, args.synthetic,
                                              needed_rows=test_days + time_steps + 1)
     sc, x_train, y_train, x_test, y_test = scaled_windows(opens)
     # Weights learned on made-up prices (--synthetic) are kept apart from those learned on real ones.
-    checkpoint_save_path = f"./checkpoint/{NAME}{'_synthetic' * args.synthetic}.weights.h5"
+    checkpoint_save_path = f"./checkpoint/{name}{'_synthetic' * args.synthetic}.weights.h5"
 
     tf = import_tensorflow()
     model = build_model()
@@ -85,8 +89,8 @@ def main():
                             validation_data=cached_batches(x_test, y_test, batch_size=64),
                             validation_freq=1, callbacks=[cp_callback], verbose=progress_verbosity())
     model.summary()
-    dump_weights(model, f"./{NAME}_weights.txt")
-    plot_curves(history, f"{NAME}_curves.png", args.no_show, panels={
+    dump_weights(model, f"./{name}_weights.txt")
+    plot_curves(history, f"{name}_curves.png", args.no_show, panels={
         "Training and Validation Loss": {"Training Loss": "loss", "Validation Loss": "val_loss"},
     })
 
@@ -99,15 +103,15 @@ def main():
     persistence = test_set[time_steps - 1:-1]  # each day predicted by the day before
     plot_prediction(dates[-len(real_stock_price):], {
         f"{code} real opening price": real_stock_price,
-        "SimpleRNN prediction": predicted_stock_price,
+        f"{cell} prediction": predicted_stock_price,
         "persistence (the day before)": persistence,
-    }, f"{code} opening price prediction with SimpleRNN{' (synthetic data)' * args.synthetic}",
-        f"{NAME}_prediction.png", args.no_show)
+    }, f"{code} opening price prediction with {cell}{' (synthetic data)' * args.synthetic}",
+        f"{name}_prediction.png", args.no_show)
 
     errors = {}
-    for name, predicted in (("model", predicted_stock_price), ("persistence", persistence)):
+    for predictor, predicted in (("model", predicted_stock_price), ("persistence", persistence)):
         mse = mean_squared_error(real_stock_price, predicted)
-        errors[name] = (mse, math.sqrt(mse), mean_absolute_error(real_stock_price, predicted))
+        errors[predictor] = (mse, math.sqrt(mse), mean_absolute_error(real_stock_price, predicted))
     print_error_table(errors)
     model_rmse, persistence_rmse = errors["model"][1], errors["persistence"][1]
     if model_rmse < persistence_rmse:
