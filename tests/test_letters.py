@@ -174,7 +174,8 @@ def test_help_names_every_flag(tmp_path, lesson):
         assert flag in result.stdout
 
 
-def test_ctrl_c_during_training_keeps_the_best_checkpoint_so_far(tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_stopping_training_keeps_the_best_checkpoint_so_far(tmp_path, stop):
     process = subprocess.Popen(
         [sys.executable, str(SCRIPTS / "rnn_embedding_4pre1.py"), "--epochs", "100000"],
         cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -183,7 +184,7 @@ def test_ctrl_c_during_training_keeps_the_best_checkpoint_so_far(tmp_path):
         if line.startswith("Epoch 30/"):
             break
     time.sleep(0.5)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(stop)
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 130
     assert "Traceback" not in stderr
@@ -191,3 +192,20 @@ def test_ctrl_c_during_training_keeps_the_best_checkpoint_so_far(tmp_path):
     path = tmp_path / "checkpoint" / "rnn_embedding_4pre1.weights.h5"
     assert len(checkpoint_arrays(path)) == 6  # embedding, 3 of the SimpleRNN, 2 of the Dense
     assert not list((tmp_path / "checkpoint").glob("*partial*"))
+
+
+def test_ctrl_c_at_the_prompt_says_goodbye_and_exits_0(copy_of):
+    cwd = copy_of("rnn_onehot_1pre1")
+    process = subprocess.Popen(
+        [sys.executable, str(SCRIPTS / "rnn_onehot_1pre1.py"), "--epochs", "0"], cwd=cwd,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=headless_env())
+    seen = b""
+    while b"input the number of test alphabet:" not in seen:
+        chunk = process.stdout.read1(4096)
+        assert chunk, seen
+        seen += chunk
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0
+    assert b"Traceback" not in stderr
+    assert stdout.decode().rstrip().endswith("Goodbye.")
