@@ -21,12 +21,13 @@ NON_INTERACTIVE_BACKENDS = {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template
 
 # ## Flags
 
-def base_parser(description):
+def base_parser(description, epochs):
     """The flags every lesson script has; its defaults reproduce the lecture."""
     parser = argparse.ArgumentParser(
         description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--epochs", type=non_negative_int, default=None, metavar="N",
-                        help="train for N epochs (default: the lecture's); 0 only loads and predicts")
+    parser.add_argument("--epochs", type=non_negative_int, default=epochs, metavar="N",
+                        help=f"train for N epochs (default: {epochs}, the lecture's); "
+                             "0 only loads and predicts")
     parser.add_argument("--fresh", action="store_true",
                         help="ignore an existing checkpoint and train from scratch (it is replaced)")
     parser.add_argument("--no-show", action="store_true",
@@ -36,12 +37,10 @@ def base_parser(description):
 
 def parse_letter_args(description, input_word, word_length, epochs):
     """Flags of a letter lesson; words given with --predict are checked before any training."""
-    parser = base_parser(description)
+    parser = base_parser(description, epochs)
     parser.add_argument("--predict", nargs="+", metavar="WORD",
                         help="print the prediction for each WORD and skip the prompts")
     args = parser.parse_args()
-    if args.epochs is None:
-        args.epochs = epochs
     for word in args.predict or []:
         problem = check_word(word, input_word, word_length)
         if problem:
@@ -369,16 +368,13 @@ def stop(message):
 
 def parse_stock_args(description, epochs):
     """Flags of a stock lesson: the common ones, and where the prices come from."""
-    parser = base_parser(description)
+    parser = base_parser(description, epochs)
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--csv", default="SH600519.csv", metavar="PATH",
                         help="daily prices in tushare's CSV layout (default: SH600519.csv here)")
     source.add_argument("--synthetic", action="store_true",
                         help="use a made-up, deterministic price series instead of a CSV (offline)")
-    args = parser.parse_args()
-    if args.epochs is None:
-        args.epochs = epochs
-    return args
+    return parser.parse_args()
 
 
 def synthetic_prices(rows=2426, seed=7):
