@@ -68,7 +68,8 @@ def run_main(main):
         print("\nInterrupted.", file=sys.stderr)
         sys.exit(130)
     except Exception as error:  # the last safety net for a classroom: one line, no traceback
-        print(f"Error: {type(error).__name__}: {error}", file=sys.stderr)
+        first_line = (str(error).strip().splitlines() or [""])[0][:200]
+        print(f"Error: {type(error).__name__}: {first_line}", file=sys.stderr)
         sys.exit(1)
 
 
