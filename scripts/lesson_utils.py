@@ -68,9 +68,23 @@ def run_main(main):
         print("\nInterrupted.", file=sys.stderr)
         sys.exit(130)
     except Exception as error:  # the last safety net for a classroom: one line, no traceback
-        first_line = (str(error).strip().splitlines() or [""])[0][:200]
-        print(f"Error: {type(error).__name__}: {first_line}", file=sys.stderr)
+        print(f"Error: {type(error).__name__}: {first_line(error, 200)}", file=sys.stderr)
         sys.exit(1)
+
+
+def why_not_loaded(error):
+    """What a failed load_weights means, in a student's words."""
+    if isinstance(error, ValueError):  # Keras: the shapes or layers do not match
+        return "its weights do not fit this model: written by another one"
+    if isinstance(error, OSError):  # h5py: truncated, or not an HDF5 file at all
+        return "the file is damaged or not a weights file"
+    return first_line(error)
+
+
+def first_line(error, length=120):
+    """An error's message cut to one short line, or its type where it has no message."""
+    lines = str(error).strip().splitlines()
+    return lines[0][:length] if lines else type(error).__name__
 
 
 def import_tensorflow(seed=7):
@@ -79,10 +93,8 @@ def import_tensorflow(seed=7):
     `keras.utils.set_random_seed` seeds Python, NumPy and TensorFlow; in Keras 3 that is what
     makes `tf.random.set_seed(7)` of the lecture reproducible again.
     """
-    if "tensorflow" not in sys.modules:
-        with c_level_stderr_silenced():  # "could not find cuda drivers" and the like
-            import tensorflow
-    tf = sys.modules["tensorflow"]
+    with c_level_stderr_silenced():  # "could not find cuda drivers" and the like
+        import tensorflow as tf
     try:
         # The lessons' matrices are small: splitting one product over cores costs more than it
         # saves (an LSTM epoch of the stock lesson: 3.9 s on 2 cores, 2.1 s on 1 per operation).
@@ -156,14 +168,15 @@ def resume_from_checkpoint(model, checkpoint_save_path, fresh=False):
     initial_weights = model.get_weights()
     initial_optimizer_state = [v.numpy() for v in model.optimizer.variables]
     try:
-        model.load_weights(checkpoint_save_path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Keras warns, then raises; the one line below is enough
+            model.load_weights(checkpoint_save_path)
     except Exception as error:
         # A failed load can leave some layers, or the optimizer, half-loaded: undo it.
         model.set_weights(initial_weights)
         for variable, value in zip(model.optimizer.variables, initial_optimizer_state):
             variable.assign(value)
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        print(f"Warning: cannot load {checkpoint_save_path} ({reason[:120]}); "
+        print(f"Warning: cannot load {checkpoint_save_path} ({why_not_loaded(error)}); "
               "training from scratch, it will be replaced.")
         return False
     print(f"Loading the model from {checkpoint_save_path} (resuming training, 断点续训)")

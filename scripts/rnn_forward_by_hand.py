@@ -21,16 +21,11 @@ import warnings
 
 import numpy as np
 
-from lesson_utils import can_show_window, check_word, import_tensorflow, run_main, show_or_save
+from lesson_utils import (can_show_window, check_word, import_tensorflow, run_main,
+                          show_or_save, stop, why_not_loaded)
 
 LESSONS = ("rnn_onehot_1pre1", "rnn_onehot_4pre1", "rnn_embedding_1pre1", "rnn_embedding_4pre1")
 TOLERANCE = 1e-5
-
-
-def fail(message):
-    """One line on stderr, exit status 2: the input cannot be used."""
-    print(message, file=sys.stderr)
-    sys.exit(2)
 
 
 def forward_pass(Wxh, Whh, bh, Why, by, xs):
@@ -93,15 +88,15 @@ def main():
     args = parser.parse_args()
 
     if args.lesson not in LESSONS:
-        fail(f"Unknown lesson {args.lesson!r}: choose one of {', '.join(LESSONS)}.")
+        stop(f"Unknown lesson {args.lesson!r}: choose one of {', '.join(LESSONS)}.")
     lesson = importlib.import_module(args.lesson)
     word = (args.input if args.input is not None else "bcde"[:lesson.time_steps])
     problem = check_word(word, lesson.input_word, lesson.time_steps)
     if problem:
-        fail(f"Input for {args.lesson}: {problem}.")
+        stop(f"Input for {args.lesson}: {problem}.")
     word = word.strip().lower()
     if not os.path.exists(lesson.checkpoint_save_path):
-        fail(f"No trained weights at {lesson.checkpoint_save_path}: "
+        stop(f"No trained weights at {lesson.checkpoint_save_path}: "
              f"train them first with: python scripts/{args.lesson}.py")
 
     # ## The trained parameters, taken from the lesson's own model by name
@@ -112,8 +107,7 @@ def main():
             warnings.simplefilter("ignore")  # the file also holds the optimizer, unused here
             model.load_weights(lesson.checkpoint_save_path)
     except Exception as error:
-        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        fail(f"Cannot load {lesson.checkpoint_save_path} ({reason[:120]}); "
+        stop(f"Cannot load {lesson.checkpoint_save_path} ({why_not_loaded(error)}); "
              f"train again with: python scripts/{args.lesson}.py --fresh")
     Wxh, Whh, bh, Why, by, E = trained_parameters(model)
 
