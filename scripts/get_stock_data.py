@@ -12,8 +12,11 @@ that reason, or where tushare no longer has get_k_data, the prices come from aks
 stock_zh_a_hist (East Money, forward-adjusted like get_k_data) instead: pip install akshare.
 """
 import argparse
+import datetime
 import os
 import sys
+
+from startup import run_main
 
 COLUMNS = ["date", "open", "close", "high", "low", "volume", "code"]
 AKSHARE_COLUMNS = {"日期": "date", "开盘": "open", "收盘": "close", "最高": "high", "最低": "low",
@@ -24,6 +27,14 @@ def give_up(message):
     """One line on stderr, exit status 1: nothing was written."""
     print(message, file=sys.stderr)
     sys.exit(1)
+
+
+def day(text):
+    """argparse type: a date written YYYY-MM-DD."""
+    try:
+        return datetime.date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a date like 2010-04-26") from None
 
 
 def from_tushare(code, start, end):
@@ -76,11 +87,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--code", default="600519", help="stock code (default: 600519, Moutai)")
-    parser.add_argument("--start", default="2010-04-26", help="first day, YYYY-MM-DD")
-    parser.add_argument("--end", default="2020-04-26", help="last day, YYYY-MM-DD")
+    parser.add_argument("--start", type=day, default="2010-04-26", help="first day, YYYY-MM-DD")
+    parser.add_argument("--end", type=day, default="2020-04-26", help="last day, YYYY-MM-DD")
     parser.add_argument("--out", default=None,
                         help="CSV to write (default: SH600519.csv, SH or SZ by the code)")
     args = parser.parse_args()
+    if args.start >= args.end:
+        parser.error(f"--start {args.start} is not before --end {args.end}")
     out = args.out or f"{'SH' if args.code.startswith(('6', '9')) else 'SZ'}{args.code}.csv"
 
     try:
@@ -101,4 +114,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -9,12 +9,16 @@ Embedding layer learns a short vector for it, instead of a fixed one-hot row.
 """
 import numpy as np
 
-from lesson_utils import (dump_weights, import_tensorflow, keep_best_weights, parse_letter_args,
-                          plot_curves, prepare_fit, progress_verbosity, prompt_loop,
-                          resume_from_checkpoint, run_main)
+from checkpoints import (dump_weights, keep_best_weights, prepare_checkpoint_folder,
+                         resume_from_checkpoint)
+from plots import plot_curves
+from prompt import parse_letter_args, prompt_loop
+from startup import import_tensorflow, run_main
+from training import prepare_fit, progress_verbosity
 
 NAME = "rnn_embedding_1pre1"
 checkpoint_save_path = f"./checkpoint/{NAME}.weights.h5"
+weights_path, curves_path = f"./{NAME}_weights.txt", f"{NAME}_curves.png"
 
 # ## The data
 # A network reads numbers, not letters, so each letter gets an id. The ids go in as they are:
@@ -60,6 +64,7 @@ def build_model():
 
 def main():
     args = parse_letter_args(__doc__, input_word, word_length=time_steps, epochs=100)
+    prepare_checkpoint_folder(checkpoint_save_path, weights_path, curves_path)
     tf = import_tensorflow()
     model = build_model()
 
@@ -69,21 +74,22 @@ def main():
 
     # ## Training, resumed from the last best weights when there are some (断点续训)
     train_data = prepare_fit(model, x_train, y_train, batch_size=32)
-    resume_from_checkpoint(model, checkpoint_save_path, fresh=args.fresh)
+    resume_from_checkpoint(model, checkpoint_save_path, fresh=args.fresh, epochs=args.epochs)
     with keep_best_weights(model, checkpoint_save_path, monitor="loss") as cp_callback:
         history = model.fit(train_data, epochs=args.epochs, callbacks=[cp_callback],
                             verbose=progress_verbosity())
     model.summary()
 
     # ## What was learned: the weights (参数提取) and the curves
-    dump_weights(model, f"./{NAME}_weights.txt")
-    plot_curves(history, f"{NAME}_curves.png", args.no_show, panels={
+    dump_weights(model, weights_path)
+    plot_curves(history, curves_path, args.no_show, panels={
         "Training Accuracy": {"Training Accuracy": "sparse_categorical_accuracy"},
         "Training Loss": {"Training Loss": "loss"},
     })
 
     # ## Predict
-    prompt_loop(model, encode, input_word, word_length=time_steps, words=args.predict)
+    prompt_loop(model, encode, input_word, word_length=time_steps, words=args.predict,
+                probs=args.probs, generate=args.generate)
 
 
 if __name__ == "__main__":

@@ -17,12 +17,13 @@ import argparse
 import importlib
 import os
 import sys
-import warnings
 
 import numpy as np
 
-from lesson_utils import (can_show_window, check_word, import_tensorflow, run_main,
-                          show_or_save, stop, why_not_loaded)
+from checkpoints import load_checkpoint
+from plots import can_show_window, show_or_save
+from prompt import check_word
+from startup import import_tensorflow, run_main, stop
 
 LESSONS = ("rnn_onehot_1pre1", "rnn_onehot_4pre1", "rnn_embedding_1pre1", "rnn_embedding_4pre1")
 TOLERANCE = 1e-5
@@ -102,12 +103,9 @@ def main():
     # ## The trained parameters, taken from the lesson's own model by name
     import_tensorflow()
     model = lesson.build_model()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the file also holds the optimizer, unused here
-            model.load_weights(lesson.checkpoint_save_path)
-    except Exception as error:
-        stop(f"Cannot load {lesson.checkpoint_save_path} ({why_not_loaded(error)}); "
+    problem = load_checkpoint(model, lesson.checkpoint_save_path)
+    if problem:
+        stop(f"Cannot load {lesson.checkpoint_save_path} ({problem}); "
              f"train again with: python scripts/{args.lesson}.py --fresh")
     Wxh, Whh, bh, Why, by, E = trained_parameters(model)
 

@@ -12,10 +12,9 @@ checkpoint and evaluation are stock_rnn.py's steps, run with this model.
     python scripts/stock_lstm.py --synthetic         the same lesson offline, on made-up prices
 """
 import stock_rnn
-from lesson_utils import import_tensorflow, run_main
+from startup import import_tensorflow, run_main
 
 NAME = "stock_lstm"
-CELL = "LSTM"
 
 
 # ## The model
@@ -36,4 +35,4 @@ def build_model():
 
 
 if __name__ == "__main__":
-    run_main(lambda: stock_rnn.main(build_model, name=NAME, cell=CELL, description=__doc__))
+    run_main(lambda: stock_rnn.main(build_model, name=NAME, description=__doc__))

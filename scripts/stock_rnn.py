@@ -11,16 +11,16 @@ persistence: tomorrow opens where today opened.
 
 stock_lstm.py and stock_gru.py run these same steps with another cell: they hold only the model.
 """
-import math
-
 import numpy as np
 
-from lesson_utils import (cached_batches, dump_weights, import_tensorflow, keep_best_weights, load_opening_prices,
-                          parse_stock_args, plot_curves, plot_prediction, prepare_fit,
-                          print_error_table, progress_verbosity, resume_from_checkpoint, run_main)
+from checkpoints import (dump_weights, keep_best_weights, prepare_checkpoint_folder,
+                         resume_from_checkpoint)
+from plots import plot_curves, plot_prediction
+from prices import load_opening_prices, parse_stock_args, print_errors, stock_name
+from startup import import_tensorflow, run_main
+from training import cached_batches, prepare_fit, progress_verbosity
 
 NAME = "stock_rnn"
-CELL = "SimpleRNN"
 test_days = 300  # the last 300 days are the test set, all days before them the training set
 time_steps = 60  # 循环核时间展开步数 (time steps): 60 days in, the 61st predicted
 
@@ -66,15 +66,17 @@ def build_model():
     ])
 
 
-def main(build_model=build_model, name=NAME, cell=CELL, description=__doc__):
+def main(build_model=build_model, name=NAME, description=__doc__):
     """The lesson's steps; the LSTM and GRU scripts call them with their own model."""
     args = parse_stock_args(description, epochs=50)
 
-    dates, opens, code = load_opening_prices(args.csv, args.synthetic,
-                                             needed_rows=test_days + time_steps + 1)
+    dates, opens, code = load_opening_prices(args.csv, args.synthetic, test_days, time_steps)
     sc, x_train, y_train, x_test, y_test = scaled_windows(opens)
     # Weights learned on made-up prices (--synthetic) are kept apart from those learned on real ones.
     checkpoint_save_path = f"./checkpoint/{name}{'_synthetic' * args.synthetic}.weights.h5"
+    weights_path, curves_path, prediction_path = (
+        f"./{name}_weights.txt", f"{name}_curves.png", f"{name}_prediction.png")
+    prepare_checkpoint_folder(checkpoint_save_path, weights_path, curves_path, prediction_path)
 
     tf = import_tensorflow()
     model = build_model()
@@ -82,44 +84,26 @@ def main(build_model=build_model, name=NAME, cell=CELL, description=__doc__):
 
     # ## Training, resumed from the best weights so far (断点续训), validated on the test windows
     train_data = prepare_fit(model, x_train, y_train, batch_size=64)
-    resume_from_checkpoint(model, checkpoint_save_path, fresh=args.fresh)
+    resume_from_checkpoint(model, checkpoint_save_path, fresh=args.fresh, epochs=args.epochs)
     with keep_best_weights(model, checkpoint_save_path, monitor="val_loss",
                            restore_best=False) as cp_callback:
         history = model.fit(train_data, epochs=args.epochs,
                             validation_data=cached_batches(x_test, y_test, batch_size=64),
                             validation_freq=1, callbacks=[cp_callback], verbose=progress_verbosity())
     model.summary()
-    dump_weights(model, f"./{name}_weights.txt")
-    plot_curves(history, f"{name}_curves.png", args.no_show, panels={
+    dump_weights(model, weights_path)
+    plot_curves(history, curves_path, args.no_show, panels={
         "Training and Validation Loss": {"Training Loss": "loss", "Validation Loss": "val_loss"},
     })
 
     # ## Evaluation: the model as training left it, against persistence, in real prices
-    from sklearn.metrics import mean_absolute_error, mean_squared_error
-
     predicted_stock_price = sc.inverse_transform(model.predict(x_test, verbose=0))[:, 0]
     test_set = opens[-test_days:]
     real_stock_price = test_set[time_steps:]
     persistence = test_set[time_steps - 1:-1]  # each day predicted by the day before
-    plot_prediction(dates[-len(real_stock_price):], {
-        f"{code} real opening price": real_stock_price,
-        f"{cell} prediction": predicted_stock_price,
-        "persistence (the day before)": persistence,
-    }, f"{code} opening price prediction with {cell}{' (synthetic data)' * args.synthetic}",
-        f"{name}_prediction.png", args.no_show)
-
-    errors = {}
-    for predictor, predicted in (("model", predicted_stock_price), ("persistence", persistence)):
-        mse = mean_squared_error(real_stock_price, predicted)
-        errors[predictor] = (mse, math.sqrt(mse), mean_absolute_error(real_stock_price, predicted))
-    print_error_table(errors)
-    model_rmse, persistence_rmse = errors["model"][1], errors["persistence"][1]
-    if model_rmse < persistence_rmse:
-        print(f"On {code} data, by RMSE the model beats persistence "
-              f"({model_rmse:.2f} against {persistence_rmse:.2f}).")
-    else:
-        print(f"On {code} data, by RMSE persistence beats the model ({persistence_rmse:.2f} "
-              f"against {model_rmse:.2f}): it has learned little beyond 'tomorrow looks like today'.")
+    plot_prediction(dates[-len(real_stock_price):], real_stock_price, predicted_stock_price,
+                    persistence, stock_name(code), prediction_path, args.no_show)
+    print_errors(real_stock_price, predicted_stock_price, persistence, code)
 
 
 if __name__ == "__main__":

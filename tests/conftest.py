@@ -1,4 +1,5 @@
 """Helpers for running the real scripts as a user would: a subprocess, a working directory, stdin."""
+import importlib
 import os
 import re
 import shutil
@@ -26,16 +27,33 @@ def headless_env():
     env = {k: v for k, v in os.environ.items()
            if k not in ("DISPLAY", "WAYLAND_DISPLAY", "MPLBACKEND", "KERAS_BACKEND")}
     env["PYTHONUNBUFFERED"] = "1"
+    env["PYTHONIOENCODING"] = "utf-8"
     return env
 
 
-def run_script(script, *args, cwd, stdin="", timeout=600):
-    """Run scripts/<script>.py in `cwd` with `stdin` typed in; the completed process."""
+def run_script(script, *args, cwd, stdin="", timeout=600, env=None, **popen):
+    """Run scripts/<script>.py in `cwd` with `stdin` typed in (text, or bytes as they are).
+
+    `env` adds to or overrides the headless environment. Output is decoded as UTF-8, with
+    anything undecodable replaced. Returns the completed process; never a traceback.
+    """
     result = subprocess.run(
-        [sys.executable, str(SCRIPTS / f"{script}.py"), *args], cwd=cwd, input=stdin,
-        capture_output=True, text=True, timeout=timeout, env=headless_env())
+        [sys.executable, str(SCRIPTS / f"{script}.py"), *args], cwd=cwd,
+        input=stdin.encode() if isinstance(stdin, str) else stdin,
+        capture_output=True, timeout=timeout, env={**headless_env(), **(env or {})}, **popen)
+    result.stdout = result.stdout.decode("utf-8", errors="replace")
+    result.stderr = result.stderr.decode("utf-8", errors="replace")
     assert "Traceback" not in result.stderr + result.stdout, result.stderr
     return result
+
+
+def scripts_module(name):
+    """Import scripts/<name>.py into the test process."""
+    sys.path.insert(0, str(SCRIPTS))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(SCRIPTS))
 
 
 def epoch_losses(stdout):

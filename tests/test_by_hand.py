@@ -1,12 +1,10 @@
 """The by-hand forward pass agrees with Keras, and says so, on each lesson's trained weights."""
-import importlib
 import re
-import sys
 
 import numpy as np
 import pytest
 
-from conftest import LESSONS, SCRIPTS, run_script
+from conftest import LESSONS, run_script, scripts_module
 
 FINAL_LINE = re.compile(r"^(\w+)->(\w)  \(Keras: (\w), max abs difference ([0-9.e+-]+)\)$", re.M)
 
@@ -19,12 +17,7 @@ OTHER_INPUTS = {"rnn_onehot_1pre1": [], "rnn_embedding_1pre1": [],
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_by_hand_probabilities_match_keras_predict_within_1e_5(trained, lesson):
     cwd, _ = trained(lesson)
-    sys.path.insert(0, str(SCRIPTS))
-    try:
-        module = importlib.import_module(lesson)
-        by_hand = importlib.import_module("rnn_forward_by_hand")
-    finally:
-        sys.path.remove(str(SCRIPTS))
+    module, by_hand = scripts_module(lesson), scripts_module("rnn_forward_by_hand")
     model = module.build_model()
     model.load_weights(cwd / "checkpoint" / f"{lesson}.weights.h5")
     Wxh, Whh, bh, Why, by, E = by_hand.trained_parameters(model)

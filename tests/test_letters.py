@@ -49,7 +49,7 @@ def test_defaults_reach_accuracy_1_and_predict_every_training_cycle(trained, les
     for word, next_letter in LESSONS[lesson].items():
         assert f"{word}->{next_letter}" in result.stdout
     assert f"Trainable params: {TRAINABLE[lesson]} " in result.stdout
-    assert "Loading the model" not in result.stdout
+    assert "load the model" not in result.stdout
     assert checkpoint_of(cwd, lesson).exists()
 
 
@@ -88,7 +88,10 @@ def test_second_run_resumes_from_checkpoint(trained, copy_of, lesson):
     result = run_script(lesson, "--epochs", "3", "--predict", next(iter(LESSONS[lesson])),
                         cwd=cwd)
     assert result.returncode == 0, result.stderr
-    assert f"Loading the model from ./checkpoint/{lesson}.weights.h5" in result.stdout
+    lines = result.stdout.splitlines()
+    assert "-------------load the model-----------------" in lines  # the lecture's line, exactly
+    assert lines[lines.index("-------------load the model-----------------") + 1] == (
+        f"(resuming from ./checkpoint/{lesson}.weights.h5: 断点续训)")
     assert epoch_losses(result.stdout)[0] <= min(epoch_losses(first.stdout)) + 1e-3
 
 
@@ -132,7 +135,7 @@ def test_unloadable_checkpoint_is_reported_and_replaced(copy_of, trained, damage
     warnings = [line for line in result.stdout.splitlines() if line.startswith("Warning:")]
     assert len(warnings) == 1 and "checkpoint/rnn_onehot_1pre1.weights.h5" in warnings[0]
     assert "Warning" not in result.stderr  # Keras's own warnings about the file stay out of it
-    assert "Loading the model" not in result.stdout
+    assert "load the model" not in result.stdout
     shapes = sorted(a.shape for a in checkpoint_arrays(path))
     assert shapes == sorted([(5, 3), (3, 3), (3,), (3, 5), (5,)])
 
@@ -144,7 +147,7 @@ def test_fresh_ignores_the_checkpoint_and_replaces_it(copy_of, trained):
     result = run_script("rnn_embedding_1pre1", "--fresh", "--epochs", "2", "--predict", "a",
                         cwd=cwd)
     assert result.returncode == 0, result.stderr
-    assert "Loading the model" not in result.stdout and "--fresh" in result.stdout
+    assert "load the model" not in result.stdout and "--fresh" in result.stdout
     assert epoch_losses(result.stdout)[0] == epoch_losses(first.stdout)[0]  # same seed, same start
     assert checkpoint_of(cwd, "rnn_embedding_1pre1").read_bytes() != before
 

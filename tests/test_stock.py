@@ -9,18 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import SCRIPTS, epoch_losses, headless_env, run_script
+from conftest import SCRIPTS, epoch_losses, headless_env, run_script, scripts_module
 
 STOCK_SCRIPTS = {"stock_rnn": "simple_rnn", "stock_lstm": "lstm", "stock_gru": "gru"}
 TABLE_ROW = r"^{name}\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.]+)$"
-
-
-def scripts_module(name):
-    sys.path.insert(0, str(SCRIPTS))
-    try:
-        return importlib.import_module(name)
-    finally:
-        sys.path.remove(str(SCRIPTS))
+# The lecture's three lines for the model, in its words and its format (%.6f).
+LECTURE_METRICS = re.compile(
+    r"^均方误差: ([0-9]+\.[0-9]{6})\n均方根误差: ([0-9]+\.[0-9]{6})\n平均绝对误差: ([0-9]+\.[0-9]{6})$",
+    flags=re.M)
 
 
 def price_table(rows, seed=0):
@@ -62,11 +58,41 @@ def test_each_script_writes_checkpoint_weights_two_pngs_and_the_error_table(stoc
     assert "sequential/dense/kernel\n(100, 1)\n" in weights and "..." not in weights
     for png in (f"{script}_curves.png", f"{script}_prediction.png"):
         assert (cwd / png).read_bytes()[:4] == b"\x89PNG" and png in result.stdout
-    assert re.search(r"^\s+MSE\s+RMSE\s+MAE$", result.stdout, flags=re.M)
+    assert re.search(r"^\s+MSE\s+RMSE\s+MAE$", result.stdout, flags=re.M).start() > (
+        LECTURE_METRICS.search(result.stdout).start())  # the lecture's lines first, the table after
     assert re.search(TABLE_ROW.format(name="model"), result.stdout, flags=re.M)
     assert re.search(TABLE_ROW.format(name="persistence"), result.stdout, flags=re.M)
     assert re.search(r"^On 600519 data, by RMSE (the model|persistence) beats", result.stdout,
                      flags=re.M)
+
+
+@pytest.mark.parametrize("script", STOCK_SCRIPTS)
+def test_the_lectures_three_metric_lines_agree_with_each_other_and_the_table(stock_runs, script):
+    _, result = stock_runs(script)
+    mse, rmse, mae = (float(x) for x in LECTURE_METRICS.search(result.stdout).groups())
+    assert rmse == pytest.approx(np.sqrt(mse), abs=2e-6)
+    model_row = re.search(TABLE_ROW.format(name="model"), result.stdout, flags=re.M).groups()
+    assert [float(x) for x in model_row] == pytest.approx([mse, rmse, mae], abs=6e-5)
+
+
+def test_prediction_plot_has_the_lectures_title_labels_and_colours(tmp_path):
+    plots, prices = scripts_module("plots"), scripts_module("prices")
+    assert prices.stock_name("600519") == "MaoTai"
+    assert prices.stock_name("000001") == "000001"
+    assert prices.stock_name("synthetic") == "Synthetic"
+    dates = np.array(pd.bdate_range("2020-01-01", periods=30).strftime("%Y-%m-%d"))
+    real = np.linspace(10, 20, 30)
+    figure = plots.plot_prediction(dates, real, real + 1, real - 1, "MaoTai",
+                                   str(tmp_path / "p.png"), no_show=True)
+    ax = figure.axes[0]
+    assert ax.get_title() == "MaoTai Stock Price Prediction"
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("Time", "MaoTai Stock Price")
+    lines = {line.get_label(): (line.get_color(), line.get_linestyle()) for line in ax.get_lines()}
+    assert lines["MaoTai Stock Price"] == ("red", "-")
+    assert lines["Predicted MaoTai Stock Price"] == ("blue", "-")
+    assert lines["Persistence (the day before)"] == ("gray", "--")
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == list(lines)
+    assert (tmp_path / "p.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_persistence_row_equals_an_independent_numpy_computation(stock_runs):
@@ -85,7 +111,8 @@ def test_second_run_resumes_from_the_stock_checkpoint(stock_runs, tmp_path):
     shutil.copytree(source, cwd)
     result = run_script("stock_rnn", "--epochs", "1", "--no-show", cwd=cwd)
     assert result.returncode == 0, result.stderr
-    assert "Loading the model from ./checkpoint/stock_rnn.weights.h5" in result.stdout
+    assert "-------------load the model-----------------" in result.stdout.splitlines()
+    assert "(resuming from ./checkpoint/stock_rnn.weights.h5: 断点续训)" in result.stdout
     assert len(epoch_losses(first.stdout)) == 2 and len(epoch_losses(result.stdout)) == 1
 
 
@@ -120,8 +147,8 @@ def test_a_price_file_that_cannot_be_used_gets_one_line_and_status_2(tmp_path, c
 
 
 def test_synthetic_series_is_deterministic_and_in_tushares_layout():
-    lesson_utils = scripts_module("lesson_utils")
-    first, second = lesson_utils.synthetic_prices(), lesson_utils.synthetic_prices()
+    prices = scripts_module("prices")
+    first, second = prices.synthetic_prices(), prices.synthetic_prices()
     pd.testing.assert_frame_equal(first, second)
     assert list(first.columns) == ["date", "open", "close", "high", "low", "volume", "code"]
     assert len(first) == 2426 and first["date"].iloc[0] == "2010-04-26"
