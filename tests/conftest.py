@@ -31,14 +31,15 @@ def headless_env():
     return env
 
 
-def run_script(script, *args, cwd, stdin="", timeout=600, env=None, **popen):
+def run_script(script, *args, cwd, stdin="", timeout=600, env=None, wrapper=(), **popen):
     """Run scripts/<script>.py in `cwd` with `stdin` typed in (text, or bytes as they are).
 
-    `env` adds to or overrides the headless environment. Output is decoded as UTF-8, with
-    anything undecodable replaced. Returns the completed process; never a traceback.
+    `env` adds to or overrides the headless environment; `wrapper` is a command that runs the
+    script's command line. Output is decoded as UTF-8, with anything undecodable replaced.
+    Returns the completed process; never a traceback.
     """
     result = subprocess.run(
-        [sys.executable, str(SCRIPTS / f"{script}.py"), *args], cwd=cwd,
+        [*wrapper, sys.executable, str(SCRIPTS / f"{script}.py"), *args], cwd=cwd,
         input=stdin.encode() if isinstance(stdin, str) else stdin,
         capture_output=True, timeout=timeout, env={**headless_env(), **(env or {})}, **popen)
     result.stdout = result.stdout.decode("utf-8", errors="replace")
@@ -54,6 +55,25 @@ def scripts_module(name):
         return importlib.import_module(name)
     finally:
         sys.path.remove(str(SCRIPTS))
+
+
+def price_table(rows, seed=0):
+    """A random-walk price table in tushare's layout."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    close = 50 * np.exp(np.cumsum(rng.normal(0.001, 0.02, rows)))
+    return pd.DataFrame({
+        "date": pd.bdate_range("2015-01-05", periods=rows).strftime("%Y-%m-%d"),
+        "open": (close * np.exp(rng.normal(0, 0.005, rows))).round(3), "close": close.round(3),
+        "high": (close * 1.01).round(3), "low": (close * 0.99).round(3),
+        "volume": rng.integers(1000, 9000, rows), "code": 600519,
+    })
+
+
+# A row of the stock lessons' error table: name, MSE, RMSE, MAE.
+TABLE_ROW = r"^{name}\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.]+)$"
 
 
 def epoch_losses(stdout):

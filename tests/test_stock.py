@@ -9,26 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import SCRIPTS, epoch_losses, headless_env, run_script, scripts_module
+from conftest import (SCRIPTS, TABLE_ROW, epoch_losses, headless_env, price_table, run_script,
+                      scripts_module)
 
 STOCK_SCRIPTS = {"stock_rnn": "simple_rnn", "stock_lstm": "lstm", "stock_gru": "gru"}
-TABLE_ROW = r"^{name}\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.]+)$"
 # The lecture's three lines for the model, in its words and its format (%.6f).
 LECTURE_METRICS = re.compile(
     r"^均方误差: ([0-9]+\.[0-9]{6})\n均方根误差: ([0-9]+\.[0-9]{6})\n平均绝对误差: ([0-9]+\.[0-9]{6})$",
     flags=re.M)
-
-
-def price_table(rows, seed=0):
-    """A random-walk price table in tushare's layout."""
-    rng = np.random.default_rng(seed)
-    close = 50 * np.exp(np.cumsum(rng.normal(0.001, 0.02, rows)))
-    return pd.DataFrame({
-        "date": pd.bdate_range("2015-01-05", periods=rows).strftime("%Y-%m-%d"),
-        "open": (close * np.exp(rng.normal(0, 0.005, rows))).round(3), "close": close.round(3),
-        "high": (close * 1.01).round(3), "low": (close * 0.99).round(3),
-        "volume": rng.integers(1000, 9000, rows), "code": 600519,
-    })
 
 
 @pytest.fixture(scope="session")
