@@ -6,9 +6,9 @@
 
 For each cell, the lesson's model is trained on the same windows in two fresh processes: once as
 the lecture's code does it (fit on NumPy arrays, batch 64, validation arrays, TensorFlow's
-default threads), once as the scripts do it (import_tensorflow, prepare_fit and cached_batches
-from scripts/lesson_utils.py). The first epoch, which traces the training step, is left out;
-the median of the others is printed.
+default threads), once as the scripts do it (import_tensorflow from scripts/startup.py,
+prepare_fit and cached_batches from scripts/training.py). The first epoch, which traces the
+training step, is left out; the median of the others is printed.
 """
 import argparse
 import importlib
@@ -29,19 +29,21 @@ def measure(name, way, csv, epochs):
         import tensorflow as tf
 
         tf.constant(0)  # start TensorFlow with its default threads before the scripts' set-up
-    import lesson_utils
+    from prices import load_opening_prices
+    from startup import import_tensorflow
+    from training import cached_batches, prepare_fit
 
-    tf = lesson_utils.import_tensorflow()
     lesson, stock_rnn = importlib.import_module(name), importlib.import_module("stock_rnn")
-    _, opens, _ = lesson_utils.load_opening_prices(csv, csv is None, needed_rows=361)
+    _, opens, _ = load_opening_prices(csv, csv is None, stock_rnn.test_days, stock_rnn.time_steps)
+    tf = import_tensorflow()
     _, x_train, y_train, x_test, y_test = stock_rnn.scaled_windows(opens)
     model = lesson.build_model()
     model.compile(optimizer=tf.keras.optimizers.Adam(0.001), loss="mean_squared_error")
     if way == "lecture":
         data = dict(x=x_train, y=y_train, batch_size=64, validation_data=(x_test, y_test))
     else:
-        data = dict(x=lesson_utils.prepare_fit(model, x_train, y_train, batch_size=64),
-                    validation_data=lesson_utils.cached_batches(x_test, y_test, batch_size=64))
+        data = dict(x=prepare_fit(model, x_train, y_train, batch_size=64),
+                    validation_data=cached_batches(x_test, y_test, batch_size=64))
     starts, seconds = {}, []
 
     class Timer(tf.keras.callbacks.Callback):

@@ -38,7 +38,6 @@ def plot_curves(history, png_path, no_show, panels):
             ax.plot(history.history.get(key, []), label=label)
         ax.set_title(title)
         ax.legend()
-    figure.tight_layout()
     show_or_save(figure, png_path, window)
     return figure
 

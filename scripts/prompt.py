@@ -52,7 +52,8 @@ def check_word(text, input_word, word_length):
         return (f"{shown(text.strip())} has {shown(''.join(outside))}, outside "
                 f"{input_word[0]}-{input_word[-1]}; type {hint}")
     if len(word) != word_length:
-        return f"{shown(text.strip())} has {len(word)} letters, not {word_length}; type {hint}"
+        letters = "letter" if len(word) == 1 else "letters"
+        return f"{shown(text.strip())} has {len(word)} {letters}, not {word_length}; type {hint}"
     return None
 
 

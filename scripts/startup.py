@@ -103,20 +103,28 @@ def how_to_run_again():
 
 # ## TensorFlow
 
+# Packages that Keras (and TensorFlow's legacy Keras) import when installed, only to offer what no
+# lesson uses: scikit-learn wrappers (scikit-learn brings SciPy), SciPy sparse matrices and pandas
+# DataFrames as `fit` input, IPython for showing saved files in a notebook. Each of those imports
+# is inside try/except ImportError.
+OPTIONAL_AT_IMPORT = ("sklearn", "scipy", "pandas", "IPython")
+
+
 def import_tensorflow(seed=7):
     """Import TensorFlow (slow, so only once a script knows it will train) and seed everything.
 
-    Keras, while TensorFlow imports it, also imports scikit-learn (and SciPy through it) when they
-    are installed, only to offer scikit-learn wrappers that no lesson uses: a second of every
-    start. Marking both as absent for the length of the import makes Keras skip those wrappers;
-    the marks are then removed, so the stock lessons import scikit-learn as usual where they use it.
+    The packages in OPTIONAL_AT_IMPORT that are not imported yet are marked as absent for the
+    length of the import: Keras then skips what it would offer with them, and a letter lesson
+    reaches its prompt more than a second sooner. The marks are removed afterwards, so a stock
+    lesson imports pandas and scikit-learn as usual where it uses them (it has read its prices
+    with pandas before TensorFlow is imported, so Keras sees pandas there as always).
 
     `keras.utils.set_random_seed` seeds Python, NumPy and TensorFlow; in Keras 3 that is what
     makes `tf.random.set_seed(7)` of the lecture reproducible again.
     """
-    absent = [name for name in ("sklearn", "scipy") if name not in sys.modules]
+    absent = [name for name in OPTIONAL_AT_IMPORT if name not in sys.modules]
     for name in absent:
-        sys.modules[name] = None  # `import sklearn` now raises ImportError, which Keras handles
+        sys.modules[name] = None  # `import name` now raises ImportError, which the importer handles
     try:
         with c_level_stderr_silenced():  # "could not find cuda drivers" and the like
             import tensorflow as tf

@@ -213,3 +213,30 @@ def test_ctrl_c_at_the_prompt_says_goodbye_and_exits_0(copy_of):
     assert process.returncode == 0
     assert b"Traceback" not in stderr
     assert stdout.decode().rstrip().endswith("Goodbye.")
+
+
+# Runs a script in a Python that then says which of the optional packages it imported.
+IMPORT_PROBE = """
+import runpy, sys
+sys.argv = [{script!r}, *{args!r}]
+sys.path.insert(0, {scripts!r})
+try:
+    runpy.run_path(sys.argv[0], run_name="__main__")
+finally:
+    print("imported:", sorted({{m.split(".")[0] for m in sys.modules}} & {{"sklearn", "scipy", "pandas"}}))
+"""
+
+
+@pytest.mark.parametrize("lesson, script, args", [
+    ("rnn_embedding_4pre1", "rnn_embedding_4pre1", ["--epochs", "1", "--predict", "abcd"]),
+    ("rnn_onehot_4pre1", "rnn_forward_by_hand", []),
+])
+def test_letter_lessons_never_import_scikit_learn_scipy_or_pandas(copy_of, lesson, script, args):
+    cwd = copy_of(lesson)
+    probe = IMPORT_PROBE.format(script=str(SCRIPTS / f"{script}.py"), args=args,
+                                scripts=str(SCRIPTS))
+    result = subprocess.run([sys.executable, "-c", probe], cwd=cwd, capture_output=True,
+                            text=True, env=headless_env(), timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "->" in result.stdout
+    assert result.stdout.rstrip().splitlines()[-1] == "imported: []"
