@@ -20,10 +20,10 @@ import sys
 
 import numpy as np
 
-from checkpoints import load_checkpoint
+from checkpoints import cannot_write_in, load_checkpoint
 from plots import can_show_window, show_or_save
 from prompt import check_word
-from startup import import_tensorflow, run_main, stop
+from startup import import_tensorflow, run_main, shown, stop
 
 LESSONS = ("rnn_onehot_1pre1", "rnn_onehot_4pre1", "rnn_embedding_1pre1", "rnn_embedding_4pre1")
 TOLERANCE = 1e-5
@@ -89,13 +89,17 @@ def main():
     args = parser.parse_args()
 
     if args.lesson not in LESSONS:
-        stop(f"Unknown lesson {args.lesson!r}: choose one of {', '.join(LESSONS)}.")
+        stop(f"Unknown lesson {shown(args.lesson)}: choose one of {', '.join(LESSONS)}.")
     lesson = importlib.import_module(args.lesson)
     word = (args.input if args.input is not None else "bcde"[:lesson.time_steps])
     problem = check_word(word, lesson.input_word, lesson.time_steps)
     if problem:
         stop(f"Input for {args.lesson}: {problem}.")
     word = word.strip().lower()
+    problem = cannot_write_in(".")
+    if problem:
+        stop(f"Cannot write {args.lesson}_by_hand.png ({problem}): "
+             "run the script from a folder you can write to.")
     if not os.path.exists(lesson.checkpoint_save_path):
         stop(f"No trained weights at {lesson.checkpoint_save_path}: "
              f"train them first with: python scripts/{args.lesson}.py")
