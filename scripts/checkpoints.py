@@ -7,7 +7,6 @@ file written by another lesson is never resumed by mistake. Files without it sti
 import contextlib
 import glob
 import os
-import re
 import signal
 import sys
 import tempfile
@@ -15,7 +14,7 @@ import warnings
 
 import numpy as np
 
-from startup import how_to_run_again, stop
+from startup import first_line, how_to_run_again, stop
 
 SUFFIX = ".weights.h5"
 
@@ -66,10 +65,10 @@ def cannot_write_in(folder):
 
 def remove_stale_partials(checkpoint_save_path):
     """Remove half-written checkpoints of this lesson whose run is no longer alive."""
-    pattern = partial_path(checkpoint_save_path, "*")
-    for path in glob.glob(glob.escape(pattern).replace(glob.escape("*"), "*")):
-        match = re.search(r"\.partial-(\d+)" + re.escape(SUFFIX) + "$", path)
-        if match and not process_is_alive(int(match.group(1))):
+    stem = checkpoint_save_path[: -len(SUFFIX)]
+    for path in glob.glob(f"{glob.escape(stem)}.partial-*{SUFFIX}"):
+        pid = path[len(stem) + len(".partial-"): -len(SUFFIX)]
+        if pid.isdigit() and not process_is_alive(int(pid)):
             with contextlib.suppress(OSError):
                 os.remove(path)
 
@@ -129,8 +128,7 @@ def why_not_loaded(error):
         return "its weights do not fit this model: written by another one"
     if isinstance(error, OSError):  # h5py: truncated, or not an HDF5 file at all
         return "the file is damaged or not a weights file"
-    lines = str(error).strip().splitlines()
-    return lines[0][:120] if lines else type(error).__name__
+    return first_line(error)
 
 
 def resume_from_checkpoint(model, checkpoint_save_path, fresh=False, epochs=1):
@@ -150,7 +148,7 @@ def resume_from_checkpoint(model, checkpoint_save_path, fresh=False, epochs=1):
     if fresh:
         if epochs == 0:
             stop("Nothing trained to predict with: --fresh ignores the checkpoint and --epochs 0 "
-                 f"trains nothing; {train} --fresh")
+                 f"trains nothing; train with: {how_to_run_again()} --fresh")
         print(f"Ignoring {checkpoint_save_path} (--fresh): training from scratch, "
               "it will be replaced.")
         return False

@@ -4,6 +4,7 @@ A price file is read the way a careful student would read it: rows put in date o
 dates, missing or impossible opening prices dropped, each with one warning line; a file that
 cannot teach anything ends the script with one line and status 2.
 """
+import math
 import os
 import sys
 
@@ -142,8 +143,6 @@ def load_opening_prices(csv_path, synthetic, test_days, time_steps):
 
 def print_errors(real_stock_price, predicted_stock_price, persistence, code):
     """The lecture's three lines for the model, then the model beside persistence, and a verdict."""
-    import math
-
     from sklearn.metrics import mean_absolute_error, mean_squared_error
 
     errors = {}

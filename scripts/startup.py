@@ -6,6 +6,7 @@ script knows it will train, so that `--help` and bad flags answer at once.
 import argparse
 import contextlib
 import os
+import shlex
 import sys
 
 # TensorFlow's C++ start-up messages (no GPU found, and the like) only confuse a classroom.
@@ -97,8 +98,20 @@ def first_line(error, length=120):
 
 
 def how_to_run_again():
-    """The command that started this script, as the user would type it: python scripts/NAME.py."""
-    return f"python {sys.argv[0]}"
+    """The command that started this script, training this time: without --epochs N and --fresh.
+
+    What chooses the data (--csv, --synthetic) stays, so the weights trained are the ones wanted.
+    """
+    words, skip = [], False
+    for word in sys.argv[1:]:
+        if skip or word == "--fresh" or word.startswith("--epochs="):
+            skip = False
+            continue
+        if word == "--epochs":
+            skip = True
+            continue
+        words.append(word)
+    return shlex.join(["python", sys.argv[0], *words])
 
 
 # ## TensorFlow
