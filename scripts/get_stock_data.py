@@ -1,67 +1,49 @@
-"""Download daily prices for the stock lessons, the lecture's way: tushare's get_k_data.
+"""Download newer daily prices for the stock lessons (optional: the course's prices ship with them).
 
-Writes a CSV in the layout the stock scripts read: an unnamed index column, then
-date,open,close,high,low,volume,code. The file appears only once the download is complete.
+Writes a CSV in the layout of the course's file, which the stock lessons read: an unnamed
+index column, then date,open,close,high,low,volume,code. The file appears only once the
+download is complete.
 
-    pip install tushare
+    pip install akshare
     python scripts/get_stock_data.py                          600519, 2010-04-26 to 2020-04-26
     python scripts/get_stock_data.py --code 000001 --out SZ000001.csv
 
-tushare's get_k_data still calls DataFrame.append, which pandas 2 removed. Where it fails for
-that reason, or where tushare no longer has get_k_data, the prices come from akshare's
-stock_zh_a_hist (East Money, forward-adjusted like get_k_data) instead: pip install akshare.
+The prices come from akshare's stock_zh_a_hist (East Money's daily prices, forward-adjusted
+like the course's). Where akshare is not installed, tushare's get_k_data is tried, the
+lecture's way; it calls DataFrame.append, which pandas 2 removed, so it fails on the pandas
+these lessons need. Forward-adjusted prices change with every dividend, so a download made
+today differs from the course's file for the same days.
 """
-import argparse
-import datetime
-import os
 import sys
 
-from startup import run_main
+try:  # what every lesson shares is in lessonkit/, beside this script
+    from lessonkit.commands import pip_command
+    from lessonkit.exits import fail, run_main, stop
+    from lessonkit.files import NotReplaced, reason, write_whole
+    from lessonkit.flags import date, script_parser
+    from lessonkit.prices import COURSE_FILE, same_file
+except ImportError as error:
+    sys.exit(f"Cannot import {error.name}: run the script where it lies, in the collection's "
+             "scripts/ folder, with the packages of requirements.txt installed.")
+except KeyboardInterrupt:  # Ctrl-C before the script has started
+    sys.exit(130)
 
 COLUMNS = ["date", "open", "close", "high", "low", "volume", "code"]
 AKSHARE_COLUMNS = {"日期": "date", "开盘": "open", "收盘": "close", "最高": "high", "最低": "low",
                    "成交量": "volume"}
 
-
-def give_up(message):
-    """One line on stderr, exit status 1: nothing was written."""
-    print(message, file=sys.stderr)
-    sys.exit(1)
-
-
-def day(text):
-    """argparse type: a date written YYYY-MM-DD."""
-    try:
-        return datetime.date.fromisoformat(text.strip()).isoformat()
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a date like 2010-04-26") from None
-
-
-def from_tushare(code, start, end):
-    """The prices from tushare's get_k_data; None where that function cannot serve here."""
-    try:
-        import tushare as ts
-    except ImportError:
-        give_up("tushare is not installed: pip install tushare")
-    if not hasattr(ts, "get_k_data"):
-        print("This tushare has no get_k_data; trying akshare instead.", file=sys.stderr)
-        return None
-    try:
-        return ts.get_k_data(code, start=start, end=end)
-    except AttributeError as error:
-        if "append" not in str(error):
-            raise
-        print("tushare's get_k_data does not run on pandas 2 (it calls DataFrame.append); "
-              "trying akshare instead.", file=sys.stderr)
-        return None
+parser = script_parser(__doc__)
+parser.add_argument("--code", default="600519", help="stock code (default: 600519, Moutai)")
+parser.add_argument("--start", type=date, default="2010-04-26", help="first day, YYYY-MM-DD")
+parser.add_argument("--end", type=date, default="2020-04-26", help="last day, YYYY-MM-DD")
+parser.add_argument("--out", default=None,
+                    help="CSV to write (default: SH600519.csv, SH or SZ by the code)")
 
 
 def from_akshare(code, start, end):
-    """The prices from akshare's stock_zh_a_hist, renamed to tushare's columns."""
-    try:
-        import akshare as ak
-    except ImportError:
-        give_up("tushare cannot fetch prices here and akshare is not installed: pip install akshare")
+    """The prices from akshare's stock_zh_a_hist, renamed to the course's columns."""
+    import akshare as ak
+
     frame = ak.stock_zh_a_hist(symbol=code, period="daily", start_date=start.replace("-", ""),
                                end_date=end.replace("-", ""), adjust="qfq")
     frame = frame.rename(columns=AKSHARE_COLUMNS)
@@ -69,47 +51,64 @@ def from_akshare(code, start, end):
     return frame
 
 
+def from_tushare(code, start, end):
+    """The prices from tushare's get_k_data, the lecture's way, where it still runs."""
+    import tushare as ts
+
+    if not hasattr(ts, "get_k_data"):
+        fail(f"This tushare has no get_k_data; install akshare instead: {pip_command(['akshare'])}")
+    try:
+        return ts.get_k_data(code, start=start, end=end)
+    except AttributeError as error:
+        if "append" not in str(error):
+            raise
+        fail("tushare's get_k_data does not run on pandas 2 (it calls DataFrame.append); "
+             f"install akshare instead: {pip_command(['akshare'])}")
+
+
+def download(code, start, end):
+    """The table from the first source that is installed: akshare, else tushare."""
+    for module, source in (("akshare", from_akshare), ("tushare", from_tushare)):
+        try:
+            __import__(module)
+        except ImportError:
+            continue
+        try:
+            return source(code, start, end)
+        except Exception as error:  # no network, a refused or changed service
+            fail(f"Could not download prices for {code} with {module} ({type(error).__name__}: "
+                 f"{str(error).strip()[:150]}); check the network, or use the course's prices.")
+    fail(f"Downloading needs akshare, which is not installed: {pip_command(['akshare'])}")
+
+
 def write_prices_csv(frame, out):
-    """Write the table in the lessons' layout, through a temporary file renamed at the end."""
+    """Write the table in the lessons' layout, whole: through a temporary file renamed at the end."""
     missing = [column for column in COLUMNS if column not in frame.columns]
     if missing:
         raise ValueError(f"the downloaded table has no {', '.join(missing)} column")
-    temporary = f"{out}.partial"
-    try:
-        frame[COLUMNS].to_csv(temporary)
-        os.replace(temporary, out)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
+    write_whole(out, lambda path: frame[COLUMNS].to_csv(path), keep=True)
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--code", default="600519", help="stock code (default: 600519, Moutai)")
-    parser.add_argument("--start", type=day, default="2010-04-26", help="first day, YYYY-MM-DD")
-    parser.add_argument("--end", type=day, default="2020-04-26", help="last day, YYYY-MM-DD")
-    parser.add_argument("--out", default=None,
-                        help="CSV to write (default: SH600519.csv, SH or SZ by the code)")
     args = parser.parse_args()
     if args.start >= args.end:
         parser.error(f"--start {args.start} is not before --end {args.end}")
     out = args.out or f"{'SH' if args.code.startswith(('6', '9')) else 'SZ'}{args.code}.csv"
+    if same_file(out, COURSE_FILE):
+        stop(f"{out} is the course's published file, which the lessons fall back on: "
+             "write the download elsewhere, for example with --out SH600519-new.csv.")
 
-    try:
-        frame = from_tushare(args.code, args.start, args.end)
-        if frame is None:
-            frame = from_akshare(args.code, args.start, args.end)
-    except Exception as error:  # no network, a refused or changed service
-        give_up(f"Could not download prices for {args.code} ({type(error).__name__}: "
-                f"{str(error).strip()[:150]}); check the network, or run the lessons with --synthetic.")
+    frame = download(args.code, args.start, args.end)
     if frame is None or len(frame) == 0:
-        give_up(f"No prices came back for {args.code} from {args.start} to {args.end}; "
-                "check the code and the dates, or run the lessons with --synthetic.")
+        fail(f"No prices came back for {args.code} from {args.start} to {args.end}; "
+             "check the code and the dates, or use the course's prices.")
     try:
         write_prices_csv(frame, out)
+    except NotReplaced as error:
+        fail(f"Could not replace {out} ({reason(error.cause)}; is it open in Excel or WPS? close "
+             f"it there): the download is kept in {error.kept_path}.")
     except (OSError, ValueError) as error:
-        give_up(f"Could not write {out}: {error}")
+        fail(f"Could not write {out}: {reason(error) if isinstance(error, OSError) else error}")
     print(f"Wrote {len(frame)} days of {args.code} to {out}")
 
 

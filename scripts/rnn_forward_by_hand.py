@@ -13,17 +13,26 @@ and prints how far apart the two are.
     python scripts/rnn_forward_by_hand.py                  rnn_onehot_4pre1, input bcde
     python scripts/rnn_forward_by_hand.py rnn_embedding_4pre1 wxyz
 """
-import argparse
 import importlib
 import os
 import sys
 
-import numpy as np
+try:  # what every lesson shares is in lessonkit/, beside this script
+    import numpy as np
 
-from checkpoints import cannot_write_in, load_checkpoint
-from plots import can_show_window, show_or_save
-from prompt import check_word
-from startup import import_tensorflow, run_main, shown, stop
+    from lessonkit.checkpoints import load_checkpoint
+    from lessonkit.commands import command_for_user
+    from lessonkit.exits import fail, run_main, shown, stop
+    from lessonkit.files import check_can_write
+    from lessonkit.flags import add_no_show, script_parser
+    from lessonkit.plots import can_show_plots, new_figure, show_or_save
+    from lessonkit.prompt import check_word
+    from lessonkit.tensorflow_start import start_tensorflow
+except ImportError as error:
+    sys.exit(f"Cannot import {error.name}: run the script where it lies, in the collection's "
+             "scripts/ folder, with the packages of requirements.txt installed.")
+except KeyboardInterrupt:  # Ctrl-C before the lesson has started
+    sys.exit(130)
 
 LESSONS = ("rnn_onehot_1pre1", "rnn_onehot_4pre1", "rnn_embedding_1pre1", "rnn_embedding_4pre1")
 TOLERANCE = 1e-5
@@ -77,17 +86,16 @@ def matrix(name, m):
         print(f"    {row(line)}")
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("lesson", nargs="?", default="rnn_onehot_4pre1",
-                        help=f"one of {', '.join(LESSONS)} (default: rnn_onehot_4pre1)")
-    parser.add_argument("input", nargs="?", default=None,
-                        help="the letters to feed (default: bcde, cut to the lesson's length)")
-    parser.add_argument("--no-show", action="store_true",
-                        help="never open a plot window; save the picture as a PNG file only")
-    args = parser.parse_args()
+parser = script_parser(__doc__)
+parser.add_argument("lesson", nargs="?", default="rnn_onehot_4pre1",
+                    help=f"one of {', '.join(LESSONS)} (default: rnn_onehot_4pre1)")
+parser.add_argument("input", nargs="?", default=None,
+                    help="the letters to feed (default: bcde, cut to the lesson's length)")
+add_no_show(parser)
 
+
+def main():
+    args = parser.parse_args()
     if args.lesson not in LESSONS:
         stop(f"Unknown lesson {shown(args.lesson)}: choose one of {', '.join(LESSONS)}.")
     lesson = importlib.import_module(args.lesson)
@@ -96,21 +104,17 @@ def main():
     if problem:
         stop(f"Input for {args.lesson}: {problem}.")
     word = word.strip().lower()
-    problem = cannot_write_in(".")
-    if problem:
-        stop(f"Cannot write {args.lesson}_by_hand.png ({problem}): "
-             "run the script from a folder you can write to.")
+    check_can_write(picture_path(args.lesson))
+    train = command_for_user(script=f"{args.lesson}.py")
     if not os.path.exists(lesson.checkpoint_save_path):
-        stop(f"No trained weights at {lesson.checkpoint_save_path}: "
-             f"train them first with: python scripts/{args.lesson}.py")
+        stop(f"No trained weights at {lesson.checkpoint_save_path}: train them first with: {train}")
 
-    # ## The trained parameters, taken from the lesson's own model by name
-    import_tensorflow()
+    # ## The trained parameters, taken from the lesson's own model, layer by layer
+    start_tensorflow()
     model = lesson.build_model()
-    problem = load_checkpoint(model, lesson.checkpoint_save_path)
+    _, problem = load_checkpoint(model, lesson.checkpoint_save_path)
     if problem:
-        stop(f"Cannot load {lesson.checkpoint_save_path} ({problem}); "
-             f"train again with: python scripts/{args.lesson}.py --fresh")
+        stop(f"Cannot load {lesson.checkpoint_save_path} ({problem}); train again with: {train} --fresh")
     Wxh, Whh, bh, Why, by, E = trained_parameters(model)
 
     print(f"{args.lesson}: input {word!r}, {len(word)} time step(s), "
@@ -150,19 +154,16 @@ def main():
     draw(args.lesson, word, steps, p, lesson.input_word, args.no_show)
     print(f"{word}->{lesson.input_word[top]}  (Keras: {keras_letter}, "
           f"max abs difference {difference:.1e})")
-    if difference >= TOLERANCE:
-        print(f"The hand computation and Keras differ by more than {TOLERANCE:g}.", file=sys.stderr)
-        sys.exit(1)
+    if not difference < TOLERANCE:  # NaN included
+        fail(f"The hand computation and Keras differ by more than {TOLERANCE:g}.")
 
 
 def draw(lesson_name, word, steps, p, input_word, no_show):
     """h_t of every step as an annotated heat map, the output probabilities as bars beside it."""
-    window = can_show_window(no_show)
-    import matplotlib.pyplot as plt
-
+    show = can_show_plots(no_show)
     h = np.array([step["h_t = tanh"] for step in steps])
-    figure, (left, right) = plt.subplots(
-        1, 2, figsize=(max(8, 3 + 0.7 * h.shape[1] + 0.3 * len(p)), 3 + 0.4 * len(h)),
+    figure, (left, right) = new_figure(
+        show, ncols=2, figsize=(max(8, 3 + 0.7 * h.shape[1] + 0.3 * len(p)), 3 + 0.4 * len(h)),
         gridspec_kw={"width_ratios": [max(h.shape[1], 3), max(len(p) // 2, 3)]})
     left.imshow(h, cmap="coolwarm", vmin=-1, vmax=1, aspect="auto")
     for (t, unit), value in np.ndenumerate(h):
@@ -176,7 +177,11 @@ def draw(lesson_name, word, steps, p, input_word, no_show):
     right.set_ylim(0, 1)
     right.set_title(f"softmax(h_T Why + by): {word}->{input_word[int(np.argmax(p))]}")
     figure.tight_layout()
-    show_or_save(figure, f"{lesson_name}_by_hand.png", window)
+    show_or_save(figure, picture_path(lesson_name), show)
+
+
+def picture_path(lesson_name):
+    return f"{lesson_name}_by_hand.png"
 
 
 if __name__ == "__main__":

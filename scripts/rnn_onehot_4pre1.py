@@ -7,14 +7,26 @@ abcd gives e, bcde gives a, and so on round the cycle a-e.
     python scripts/rnn_onehot_4pre1.py            train (or resume), then answer at the prompt
     python scripts/rnn_onehot_4pre1.py --help     the flags
 """
-import numpy as np
+import sys
 
-from checkpoints import (dump_weights, keep_best_weights, prepare_checkpoint_folder,
-                         resume_from_checkpoint)
-from plots import plot_curves
-from prompt import parse_letter_args, prompt_loop
-from startup import import_tensorflow, run_main
-from training import prepare_fit, progress_verbosity
+try:  # what every lesson shares is in lessonkit/, beside this script
+    import numpy as np
+
+    from lessonkit.best_weights import keep_best_weights
+    from lessonkit.checkpoints import check_checkpoint, resume_from_checkpoint
+    from lessonkit.console import progress_style
+    from lessonkit.exits import run_main
+    from lessonkit.flags import letter_parser
+    from lessonkit.plots import plot_curves
+    from lessonkit.prompt import prompt_loop
+    from lessonkit.tensorflow_start import start_tensorflow
+    from lessonkit.training import batches_for_fit
+    from lessonkit.weight_dump import dump_weights
+except ImportError as error:
+    sys.exit(f"Cannot import {error.name}: run the script where it lies, in the collection's "
+             "scripts/ folder, with the packages of requirements.txt installed.")
+except KeyboardInterrupt:  # Ctrl-C before the lesson has started
+    sys.exit(130)
 
 NAME = "rnn_onehot_4pre1"
 checkpoint_save_path = f"./checkpoint/{NAME}.weights.h5"
@@ -51,7 +63,7 @@ x_train, y_train = x_train[order], y_train[order]
 # A recurrent layer with 3 memory units (记忆体), then a softmax over the 5 letters.
 
 def build_model():
-    tf = import_tensorflow()
+    import tensorflow as tf
     from keras.layers import Dense, SimpleRNN
 
     return tf.keras.Sequential([
@@ -61,22 +73,27 @@ def build_model():
     ])
 
 
+parser = letter_parser(__doc__, epochs=100, input_word=input_word, word_length=time_steps)
+
+
 def main():
-    args = parse_letter_args(__doc__, input_word, word_length=time_steps, epochs=100)
-    prepare_checkpoint_folder(checkpoint_save_path, weights_path, curves_path)
-    tf = import_tensorflow()
+    args = parser.parse_args()
+    check_checkpoint(checkpoint_save_path, args.epochs, args.fresh, weights_path, curves_path)
+    tf = start_tensorflow()
+    tf.keras.utils.set_random_seed(7)  # the lecture's tf.random.set_seed(7); Keras 3 also needs Python's seeded
     model = build_model()
 
     model.compile(optimizer=tf.keras.optimizers.Adam(0.01),
                   loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=False),
                   metrics=["sparse_categorical_accuracy"])
 
-    # ## Training, resumed from the last best weights when there are some (断点续训)
-    train_data = prepare_fit(model, x_train, y_train, batch_size=32)
-    resume_from_checkpoint(model, checkpoint_save_path, fresh=args.fresh, epochs=args.epochs)
-    with keep_best_weights(model, checkpoint_save_path, monitor="loss") as cp_callback:
+    # ## Training, resumed from the best weights so far (断点续训)
+    model.optimizer.build(model.trainable_variables)  # first, so that Adam's state resumes too
+    resumed = resume_from_checkpoint(model, checkpoint_save_path, fresh=args.fresh, epochs=args.epochs)
+    train_data = batches_for_fit(model, x_train, y_train, batch_size=32)
+    with keep_best_weights(model, checkpoint_save_path, monitor="loss", resumed=resumed) as cp_callback:
         history = model.fit(train_data, epochs=args.epochs, callbacks=[cp_callback],
-                            verbose=progress_verbosity())
+                            shuffle=False, verbose=progress_style())  # train_data shuffles itself
     model.summary()
 
     # ## What was learned: the weights (参数提取) and the curves

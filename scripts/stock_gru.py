@@ -7,12 +7,20 @@ and keeps no separate cell state: fewer weights, often as good.
 Only the model differs from stock_rnn.py, so only the model is here; the data, training,
 checkpoint and evaluation are stock_rnn.py's steps, run with this model.
 
-    python scripts/get_stock_data.py                 fetch SH600519.csv (needs tushare)
-    python scripts/stock_gru.py                      train (or resume) on it, then evaluate
+    python scripts/stock_gru.py                      train (or resume) on the course's prices
     python scripts/stock_gru.py --synthetic          the same lesson offline, on made-up prices
 """
-import stock_rnn
-from startup import import_tensorflow, run_main
+import sys
+
+try:  # what every lesson shares is in lessonkit/, beside this script
+    import stock_rnn
+    from lessonkit.exits import run_main
+    from lessonkit.flags import stock_parser
+except ImportError as error:
+    sys.exit(f"Cannot import {error.name}: run the script where it lies, in the collection's "
+             "scripts/ folder, with the packages of requirements.txt installed.")
+except KeyboardInterrupt:  # Ctrl-C before the lesson has started
+    sys.exit(130)
 
 NAME = "stock_gru"
 
@@ -21,7 +29,7 @@ NAME = "stock_gru"
 # stock_rnn.py's two layers of 80 and 100 units with Dropout, each layer now a GRU.
 
 def build_model():
-    tf = import_tensorflow()
+    import tensorflow as tf
     from keras.layers import GRU, Dense, Dropout
 
     return tf.keras.Sequential([
@@ -34,5 +42,8 @@ def build_model():
     ])
 
 
+parser = stock_parser(__doc__, epochs=50)
+
+
 if __name__ == "__main__":
-    run_main(lambda: stock_rnn.main(build_model, name=NAME, description=__doc__))
+    run_main(lambda: stock_rnn.main(build_model, name=NAME, parser=parser))

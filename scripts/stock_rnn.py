@@ -5,20 +5,33 @@ last 300 days held out as the test set. Two stacked SimpleRNN layers read 60 day
 time step, and predict the 61st. The result is set beside the simplest forecast there is,
 persistence: tomorrow opens where today opened.
 
-    python scripts/get_stock_data.py                 fetch SH600519.csv (needs tushare)
-    python scripts/stock_rnn.py                      train (or resume) on it, then evaluate
-    python scripts/stock_rnn.py --synthetic          the same lesson offline, on made-up prices
+    python scripts/stock_rnn.py                      train (or resume) on the course's prices
+    python scripts/stock_rnn.py --csv prices.csv     on a price file of your own
+    python scripts/stock_rnn.py --synthetic          on made-up prices
 
 stock_lstm.py and stock_gru.py run these same steps with another cell: they hold only the model.
 """
-import numpy as np
+import sys
 
-from checkpoints import (dump_weights, keep_best_weights, prepare_checkpoint_folder,
-                         resume_from_checkpoint)
-from plots import plot_curves, plot_prediction
-from prices import load_opening_prices, parse_stock_args, print_errors, stock_name
-from startup import import_tensorflow, run_main
-from training import cached_batches, prepare_fit, progress_verbosity
+try:  # what every lesson shares is in lessonkit/, beside this script
+    import numpy as np
+
+    from lessonkit.best_weights import keep_best_weights
+    from lessonkit.checkpoints import check_checkpoint, resume_from_checkpoint
+    from lessonkit.console import progress_style
+    from lessonkit.exits import run_main
+    from lessonkit.flags import stock_parser
+    from lessonkit.forecast_errors import compare_with_persistence, errors, persistence_forecast
+    from lessonkit.plots import plot_curves, plot_prediction
+    from lessonkit.prices import opening_prices, stock_name
+    from lessonkit.tensorflow_start import start_tensorflow
+    from lessonkit.training import batches_for_fit, validation_batches
+    from lessonkit.weight_dump import dump_weights
+except ImportError as error:
+    sys.exit(f"Cannot import {error.name}: run the script where it lies, in the collection's "
+             "scripts/ folder, with the packages of requirements.txt installed.")
+except KeyboardInterrupt:  # Ctrl-C before the lesson has started
+    sys.exit(130)
 
 NAME = "stock_rnn"
 test_days = 300  # the last 300 days are the test set, all days before them the training set
@@ -53,7 +66,7 @@ def scaled_windows(opens):
 # (return_sequences=True), the second only its last; Dropout against overfitting; one price out.
 
 def build_model():
-    tf = import_tensorflow()
+    import tensorflow as tf
     from keras.layers import Dense, Dropout, SimpleRNN
 
     return tf.keras.Sequential([
@@ -66,44 +79,57 @@ def build_model():
     ])
 
 
-def main(build_model=build_model, name=NAME, description=__doc__):
-    """The lesson's steps; the LSTM and GRU scripts call them with their own model."""
-    args = parse_stock_args(description, epochs=50)
+parser = stock_parser(__doc__, epochs=50)
 
-    dates, opens, code = load_opening_prices(args.csv, args.synthetic, test_days, time_steps)
+
+def main(build_model=build_model, name=NAME, parser=parser):
+    """The lesson's steps; the LSTM and GRU scripts call them with their own model and flags."""
+    args = parser.parse_args()
+    dates, opens, code = opening_prices(args.csv, args.synthetic, test_days, time_steps)
     sc, x_train, y_train, x_test, y_test = scaled_windows(opens)
-    # Weights learned on made-up prices (--synthetic) are kept apart from those learned on real ones.
-    checkpoint_save_path = f"./checkpoint/{name}{'_synthetic' * args.synthetic}.weights.h5"
+    # Made-up prices (--synthetic) get a checkpoint and pictures of their own, apart from real ones.
+    run_name = f"{name}_synthetic" if args.synthetic else name
+    checkpoint_save_path = f"./checkpoint/{run_name}.weights.h5"
     weights_path, curves_path, prediction_path = (
-        f"./{name}_weights.txt", f"{name}_curves.png", f"{name}_prediction.png")
-    prepare_checkpoint_folder(checkpoint_save_path, weights_path, curves_path, prediction_path)
+        f"./{run_name}_weights.txt", f"{run_name}_curves.png", f"{run_name}_prediction.png")
+    check_checkpoint(checkpoint_save_path, args.epochs, args.fresh,
+                     weights_path, curves_path, prediction_path)
 
-    tf = import_tensorflow()
+    tf = start_tensorflow()
+    tf.keras.utils.set_random_seed(7)  # the lecture's tf.random.set_seed(7); Keras 3 also needs Python's seeded
     model = build_model()
     model.compile(optimizer=tf.keras.optimizers.Adam(0.001), loss="mean_squared_error")
 
     # ## Training, resumed from the best weights so far (断点续训), validated on the test windows
-    train_data = prepare_fit(model, x_train, y_train, batch_size=64)
-    resume_from_checkpoint(model, checkpoint_save_path, fresh=args.fresh, epochs=args.epochs)
-    with keep_best_weights(model, checkpoint_save_path, monitor="val_loss",
+    model.optimizer.build(model.trainable_variables)  # first, so that Adam's state resumes too
+    resumed = resume_from_checkpoint(model, checkpoint_save_path, fresh=args.fresh, epochs=args.epochs)
+    train_data = batches_for_fit(model, x_train, y_train, batch_size=64)
+    # The checkpoint keeps the epoch with the lowest val_loss; the model keeps its last epoch,
+    # which the weight dump and the evaluation below use, as the lecture's do.
+    with keep_best_weights(model, checkpoint_save_path, monitor="val_loss", resumed=resumed,
                            restore_best=False) as cp_callback:
         history = model.fit(train_data, epochs=args.epochs,
-                            validation_data=cached_batches(x_test, y_test, batch_size=64),
-                            validation_freq=1, callbacks=[cp_callback], verbose=progress_verbosity())
+                            validation_data=validation_batches(x_test, y_test, batch_size=64),
+                            validation_freq=1, callbacks=[cp_callback],
+                            shuffle=False, verbose=progress_style())  # train_data shuffles itself
     model.summary()
     dump_weights(model, weights_path)
     plot_curves(history, curves_path, args.no_show, panels={
         "Training and Validation Loss": {"Training Loss": "loss", "Validation Loss": "val_loss"},
     })
 
-    # ## Evaluation: the model as training left it, against persistence, in real prices
+    # ## Evaluation: the predicted prices against the real ones, and against persistence
     predicted_stock_price = sc.inverse_transform(model.predict(x_test, verbose=0))[:, 0]
     test_set = opens[-test_days:]
     real_stock_price = test_set[time_steps:]
-    persistence = test_set[time_steps - 1:-1]  # each day predicted by the day before
+    persistence = persistence_forecast(test_set, time_steps)  # each day predicted by the day before
     plot_prediction(dates[-len(real_stock_price):], real_stock_price, predicted_stock_price,
                     persistence, stock_name(code), prediction_path, args.no_show)
-    print_errors(real_stock_price, predicted_stock_price, persistence, code)
+    mse, rmse, mae = errors(predicted_stock_price, real_stock_price)
+    print("均方误差: %.6f" % mse)  # mean squared error, MSE
+    print("均方根误差: %.6f" % rmse)  # its square root, RMSE, in the price's own unit
+    print("平均绝对误差: %.6f" % mae)  # mean absolute error, MAE
+    compare_with_persistence((mse, rmse, mae), errors(persistence, real_stock_price), code)
 
 
 if __name__ == "__main__":

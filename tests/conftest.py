@@ -1,5 +1,10 @@
-"""Helpers for running the real scripts as a user would: a subprocess, a working directory, stdin."""
+"""Running the real scripts as a user would: a subprocess, a working directory, input on stdin.
+
+What many tests need is trained once for the whole run, even when pytest-xdist spreads the
+tests over several processes: each letter lesson's default training, a short stock training.
+"""
 import importlib
+import json
 import os
 import re
 import shutil
@@ -7,39 +12,44 @@ import subprocess
 import sys
 from pathlib import Path
 
+import h5py
 import pytest
+from filelock import FileLock
 
-SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS = ROOT / "scripts"
+COURSE_FILE = SCRIPTS / "SH600519.csv"
+RESUME_LINE = "-------------load the model-----------------"
 
 # Each letter lesson: its training cycles (input -> the letter that should follow).
+ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 LESSONS = {
     "rnn_onehot_1pre1": {"a": "b", "b": "c", "c": "d", "d": "e", "e": "a"},
     "rnn_onehot_4pre1": {"abcd": "e", "bcde": "a", "cdea": "b", "deab": "c", "eabc": "d"},
     "rnn_embedding_1pre1": {"a": "b", "b": "c", "c": "d", "d": "e", "e": "a"},
-    "rnn_embedding_4pre1": {
-        "abcdefghijklmnopqrstuvwxyz"[i - 4:i]: "abcdefghijklmnopqrstuvwxyz"[i] for i in range(4, 26)
-    },
+    "rnn_embedding_4pre1": {ALPHABET[i - 4:i]: ALPHABET[i] for i in range(4, 26)},
 }
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals, users or mounts")
 
 
 def headless_env():
-    """The environment of a lab server: no display, unbuffered output, no Keras backend games."""
+    """The environment of a lab server: no display, plots to files, unbuffered UTF-8 output."""
     env = {k: v for k, v in os.environ.items()
-           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "MPLBACKEND", "KERAS_BACKEND")}
-    env["PYTHONUNBUFFERED"] = "1"
-    env["PYTHONIOENCODING"] = "utf-8"
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "KERAS_BACKEND", "PYTHONSAFEPATH")}
+    env.update(MPLBACKEND="Agg", PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8")
     return env
 
 
-def run_script(script, *args, cwd, stdin="", timeout=600, env=None, wrapper=(), **popen):
-    """Run scripts/<script>.py in `cwd` with `stdin` typed in (text, or bytes as they are).
+def run_script(script, *args, cwd, stdin="", timeout=600, env=None, wrapper=(), path=None, **popen):
+    """Run scripts/<script>.py (or `path`) in `cwd` with `stdin` typed in (text, or bytes as they are).
 
     `env` adds to or overrides the headless environment; `wrapper` is a command that runs the
     script's command line. Output is decoded as UTF-8, with anything undecodable replaced.
     Returns the completed process; never a traceback.
     """
     result = subprocess.run(
-        [*wrapper, sys.executable, str(SCRIPTS / f"{script}.py"), *args], cwd=cwd,
+        [*wrapper, sys.executable, str(path or SCRIPTS / f"{script}.py"), *args], cwd=cwd,
         input=stdin.encode() if isinstance(stdin, str) else stdin,
         capture_output=True, timeout=timeout, env={**headless_env(), **(env or {})}, **popen)
     result.stdout = result.stdout.decode("utf-8", errors="replace")
@@ -48,17 +58,64 @@ def run_script(script, *args, cwd, stdin="", timeout=600, env=None, wrapper=(), 
     return result
 
 
-def scripts_module(name):
-    """Import scripts/<name>.py into the test process."""
-    sys.path.insert(0, str(SCRIPTS))
-    try:
-        return importlib.import_module(name)
-    finally:
-        sys.path.remove(str(SCRIPTS))
+def start_script(script, *args, cwd, env=None, **popen):
+    """Start scripts/<script>.py and return the running process, its output piped."""
+    return subprocess.Popen([sys.executable, str(SCRIPTS / f"{script}.py"), *args], cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**headless_env(), **(env or {})}, **popen)
 
+
+def read_until(process, marker, seen=b""):
+    """Read the process's stdout until `marker` has appeared; returns all read."""
+    while marker not in seen:
+        chunk = process.stdout.read1(4096) if hasattr(process.stdout, "read1") else process.stdout.read(1)
+        assert chunk, seen[-2000:]
+        seen += chunk
+    return seen
+
+
+def one_line(result, status=2):
+    """The one line a refused run printed on stderr, after checking it is one, with `status`."""
+    assert result.returncode == status, (result.returncode, result.stderr)
+    lines = [line for line in result.stderr.splitlines()
+             if line.strip() and not line.startswith("Warning:")]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def scripts_module(name):
+    """Import scripts/<name>.py (or lessonkit.<name>) into the test process."""
+    if str(SCRIPTS) not in sys.path:
+        sys.path.insert(0, str(SCRIPTS))
+    return importlib.import_module(name)
+
+
+def checkpoint_of(cwd, lesson):
+    return Path(cwd) / "checkpoint" / f"{lesson}.weights.h5"
+
+
+def checkpoint_arrays(path):
+    """Every model array stored in a Keras 3 .weights.h5 file (the optimizer's left out)."""
+    arrays = []
+    with h5py.File(path, "r") as f:
+        f["layers"].visititems(
+            lambda name, obj: arrays.append(obj[()]) if isinstance(obj, h5py.Dataset) else None)
+    return arrays
+
+
+def epoch_losses(stdout):
+    """The loss Keras reports for each epoch, in order."""
+    return [float(x) for x in re.findall(r"step - loss: ([0-9.e+-]+)", stdout)]
+
+
+def epoch_accuracies(stdout):
+    return [float(x) for x in re.findall(r"sparse_categorical_accuracy: ([0-9.e+-]+)", stdout)]
+
+
+# ## Prices
 
 def price_table(rows, seed=0):
-    """A random-walk price table in tushare's layout."""
+    """A random-walk price table in the layout of the course's file."""
     import numpy as np
     import pandas as pd
 
@@ -76,31 +133,62 @@ def price_table(rows, seed=0):
 TABLE_ROW = r"^{name}\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.]+)$"
 
 
-def epoch_losses(stdout):
-    """The loss Keras reports for each epoch, in order."""
-    return [float(x) for x in re.findall(r"step - loss: ([0-9.e+-]+)", stdout)]
+def table_row(stdout, name):
+    """[MSE, RMSE, MAE] of a row of the error table a stock lesson printed."""
+    found = re.search(TABLE_ROW.format(name=name), stdout, flags=re.M)
+    assert found, stdout[-2000:]
+    return [float(x) for x in found.groups()]
 
 
-def epoch_accuracies(stdout):
-    return [float(x) for x in re.findall(r"sparse_categorical_accuracy: ([0-9.e+-]+)", stdout)]
+def persistence_errors(opens, test_days=300, time_steps=60):
+    """[MSE, RMSE, MAE] of persistence over the lesson's test days, computed here with NumPy."""
+    import numpy as np
+
+    test = np.asarray(opens, dtype=float)[-test_days:]
+    error = test[time_steps:] - test[time_steps - 1:-1]
+    return [np.mean(error ** 2), np.sqrt(np.mean(error ** 2)), np.mean(np.abs(error))]
+
+
+# ## What many tests share: trained once per test run
+
+@pytest.fixture(scope="session")
+def shared_dir(tmp_path_factory, worker_id):
+    """A folder all of pytest-xdist's workers see (this session's own when there are none)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if worker_id != "master" else base
+
+
+def trained_once(shared_dir, name, make):
+    """Run make(folder) once for all workers; returns (folder, what make returned, as JSON)."""
+    folder = shared_dir / f"shared-{name}"
+    with FileLock(str(shared_dir / f"shared-{name}.lock")):
+        done = folder / "result.json"
+        if not done.exists():
+            if folder.exists():
+                shutil.rmtree(folder)
+            folder.mkdir()
+            result = make(folder)
+            done.write_text(json.dumps(result))
+    return folder, json.loads(done.read_text())
 
 
 @pytest.fixture(scope="session")
-def trained(tmp_path_factory):
+def trained(shared_dir):
     """Train each lesson once with its defaults, answering every training cycle at the prompt.
 
-    Returns a function lesson -> (its working directory, the completed process). Tests that
-    change files work on a copy (see `copy_of`).
+    Returns a function lesson -> (its working directory, its stdout). Tests that change files
+    work on a copy (see `copy_of`).
     """
-    runs = {}
-
     def get(lesson):
-        if lesson not in runs:
-            cwd = tmp_path_factory.mktemp(lesson)
+        def make(folder):
             cycles = LESSONS[lesson]
             stdin = f"{len(cycles)}\n" + "".join(f"{word}\n" for word in cycles)
-            runs[lesson] = (cwd, run_script(lesson, cwd=cwd, stdin=stdin))
-        return runs[lesson]
+            result = run_script(lesson, cwd=folder, stdin=stdin)
+            assert result.returncode == 0, result.stderr
+            return {"stdout": result.stdout, "stderr": result.stderr}
+
+        folder, result = trained_once(shared_dir, lesson, make)
+        return folder, result["stdout"]
 
     return get
 
@@ -111,7 +199,73 @@ def copy_of(trained, tmp_path):
     def make(lesson):
         source, _ = trained(lesson)
         target = tmp_path / lesson
-        shutil.copytree(source, target)
+        shutil.copytree(source, target, ignore=shutil.ignore_patterns("result.json"))
         return target
 
     return make
+
+
+@pytest.fixture(scope="session")
+def stock_runs(shared_dir):
+    """Each stock script run once, 2 epochs, on a 400-day file: script -> (directory, stdout)."""
+    def get(script):
+        def make(folder):
+            price_table(400).to_csv(folder / "SH600519.csv")
+            result = run_script(script, "--epochs", "2", cwd=folder)
+            assert result.returncode == 0, result.stderr
+            return {"stdout": result.stdout, "stderr": result.stderr}
+
+        folder, result = trained_once(shared_dir, script, make)
+        return folder, result["stdout"]
+
+    return get
+
+
+# ## The messages the READMEs quote
+
+README_MESSAGES = ROOT / "README.zh-CN.md"
+
+
+def quoted_messages():
+    """The messages the Chinese README's tables explain: the first cell of each row, in backticks."""
+    text = README_MESSAGES.read_text(encoding="utf-8")
+    section = text[text.index("## 脚本会打印的信息"):text.index("## 术语对照")]
+    messages = []
+    for line in section.splitlines():
+        cells = line.split("|")
+        if len(cells) > 2 and "`" in cells[1]:
+            messages += re.findall(r"`([^`]+)`", cells[1])
+    return messages
+
+
+PLACEHOLDERS = {"…": ".*", "X": r"\S+", "N": r"-?[0-9]+", "LESSON": r"\w+", "CODE": r"\w+"}
+
+
+def message_pattern(quote):
+    """A quoted message as a regular expression: X a path, N a number, LESSON a name, … anything."""
+    parts = re.split(r"(…|\bX\b|\bN\b|\bLESSON\b|\bCODE\b)", quote)
+    return re.compile("".join(PLACEHOLDERS[part] if i % 2 else re.escape(part)
+                              for i, part in enumerate(parts)))
+
+
+def printed(quote, *outputs):
+    """Assert that the README quotes `quote` and that one of `outputs`' lines is that message."""
+    assert quote in quoted_messages(), f"the README no longer quotes {quote!r}"
+    pattern = message_pattern(quote)
+    lines = [line for output in outputs for line in output.splitlines()]
+    assert any(pattern.search(line) for line in lines), (quote, "\n".join(lines)[-3000:])
+
+
+
+def suggested_command(line, after):
+    """The command a message suggests after `after`, as a list of words (POSIX quoting)."""
+    import shlex
+
+    assert after in line, line
+    return shlex.split(line.split(after, 1)[1].rstrip("."))
+
+
+def assert_works_here(words, cwd):
+    """A suggested `python SCRIPT ...` names a Python there is and a script that is there."""
+    assert shutil.which(words[0]) or Path(words[0]).exists(), words
+    assert (Path(cwd) / words[1]).is_file(), (words, cwd)

@@ -1,10 +1,12 @@
 """The by-hand forward pass agrees with Keras, and says so, on each lesson's trained weights."""
 import re
 
+import h5py
 import numpy as np
 import pytest
 
-from conftest import LESSONS, run_script, scripts_module
+from conftest import (LESSONS, assert_works_here, checkpoint_of, one_line, printed, run_script,
+                      scripts_module, suggested_command)
 
 FINAL_LINE = re.compile(r"^(\w+)->(\w)  \(Keras: (\w), max abs difference ([0-9.e+-]+)\)$", re.M)
 
@@ -61,15 +63,16 @@ def test_default_is_the_lecture_example_bcde(copy_of):
 def test_bad_input_gets_one_line_and_status_2(copy_of, args, message):
     cwd = copy_of("rnn_onehot_4pre1")
     result = run_script("rnn_forward_by_hand", *args, cwd=cwd)
-    assert result.returncode == 2
-    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert message in one_line(result)
 
 
 def test_without_a_checkpoint_it_names_the_command_that_trains_one(tmp_path):
     result = run_script("rnn_forward_by_hand", "rnn_embedding_4pre1", "abcd", cwd=tmp_path)
-    assert result.returncode == 2
-    assert "python scripts/rnn_embedding_4pre1.py" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    line = one_line(result)
+    printed("No trained weights at X: train them first with: …", line)
+    words = suggested_command(line, "train them first with: ")
+    assert words[1].endswith("rnn_embedding_4pre1.py") and len(words) == 2
+    assert_works_here(words, tmp_path)
 
 
 def test_a_checkpoint_that_does_not_load_gets_one_line_and_status_2(copy_of, tmp_path):
@@ -77,6 +80,27 @@ def test_a_checkpoint_that_does_not_load_gets_one_line_and_status_2(copy_of, tmp
     (cwd / "checkpoint" / "rnn_onehot_4pre1.weights.h5").write_bytes(
         (cwd / "checkpoint" / "rnn_embedding_4pre1.weights.h5").read_bytes())
     result = run_script("rnn_forward_by_hand", "rnn_onehot_4pre1", "bcde", cwd=cwd)
-    assert result.returncode == 2
-    assert "Cannot load ./checkpoint/rnn_onehot_4pre1.weights.h5" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    line = one_line(result)
+    assert line.startswith("Cannot load ./checkpoint/rnn_onehot_4pre1.weights.h5")
+    printed("Cannot load X (…); train again with: … --fresh", line)
+
+
+def test_a_checkpoint_holding_nan_weights_is_refused_with_one_line(copy_of):
+    cwd = copy_of("rnn_onehot_4pre1")
+    with h5py.File(checkpoint_of(cwd, "rnn_onehot_4pre1"), "a") as f:
+        kernels = []
+        f["layers"].visititems(lambda name, obj: kernels.append(obj)
+                               if isinstance(obj, h5py.Dataset) else None)
+        kernels[0][...] = np.nan
+    result = run_script("rnn_forward_by_hand", "rnn_onehot_4pre1", "bcde", cwd=cwd)
+    line = one_line(result)
+    assert "its weights are not all finite numbers (NaN or infinity)" in line
+    assert "max abs difference" not in result.stdout
+
+
+def test_unknown_lessons_and_bad_letters_are_named_in_the_message(copy_of):
+    cwd = copy_of("rnn_onehot_4pre1")
+    unknown = run_script("rnn_forward_by_hand", "rnn_gru_9pre1", cwd=cwd)
+    printed("Unknown lesson '…': choose one of …", one_line(unknown))
+    bad = run_script("rnn_forward_by_hand", "rnn_onehot_4pre1", "abcz", cwd=cwd)
+    printed("Input for LESSON: …", one_line(bad))

@@ -4,34 +4,22 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
-import h5py
 import numpy as np
 import pytest
 
-from conftest import (LESSONS, SCRIPTS, epoch_accuracies, epoch_losses, headless_env,
-                      run_script)
+from conftest import (LESSONS, RESUME_LINE, SCRIPTS, checkpoint_arrays, checkpoint_of,
+                      epoch_accuracies, epoch_losses, headless_env, posix_only, printed,
+                      read_until, run_script, start_script)
 
 TRAINABLE = {"rnn_onehot_1pre1": 47, "rnn_onehot_4pre1": 47,
              "rnn_embedding_1pre1": 48, "rnn_embedding_4pre1": 468}
 
 
-def checkpoint_of(cwd, lesson):
-    return cwd / "checkpoint" / f"{lesson}.weights.h5"
-
-
-def checkpoint_arrays(path):
-    """Every model array stored in a Keras 3 .weights.h5 file (the optimizer's left out)."""
-    arrays = []
-    with h5py.File(path, "r") as f:
-        f["layers"].visititems(
-            lambda name, obj: arrays.append(obj[()]) if isinstance(obj, h5py.Dataset) else None)
-    return arrays
-
-
 def read_weights_file(path):
     """[(variable path, shape, values)] from a weights dump."""
-    text = path.read_text()
+    text = path.read_text(encoding="utf-8")
     blocks = re.split(r"^(\S+/\S+)\n(\([0-9, ]*\))\n", text, flags=re.M)[1:]
     variables = []
     for name, shape, values in zip(blocks[0::3], blocks[1::3], blocks[2::3]):
@@ -42,15 +30,17 @@ def read_weights_file(path):
 
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_defaults_reach_accuracy_1_and_predict_every_training_cycle(trained, lesson):
-    cwd, result = trained(lesson)
-    assert result.returncode == 0, result.stderr
-    assert "Epoch 100/100" in result.stdout and "Epoch 101" not in result.stdout
-    assert epoch_accuracies(result.stdout)[-1] == 1.0
+    cwd, stdout = trained(lesson)
+    assert "Epoch 100/100" in stdout and "Epoch 101" not in stdout
+    assert epoch_accuracies(stdout)[-1] == 1.0
     for word, next_letter in LESSONS[lesson].items():
-        assert f"{word}->{next_letter}" in result.stdout
-    assert f"Trainable params: {TRAINABLE[lesson]} " in result.stdout
-    assert "load the model" not in result.stdout
+        assert f"{word}->{next_letter}" in stdout
+    assert f"Trainable params: {TRAINABLE[lesson]} " in stdout
+    assert "load the model" not in stdout
     assert checkpoint_of(cwd, lesson).exists()
+    printed("Trained N epochs: best loss … at epoch N, saved to X.", stdout)
+    printed("Weights written to X", stdout)
+    printed("Plot saved to X", stdout)
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
@@ -75,10 +65,10 @@ def test_weights_file_lists_every_variable_with_path_shape_and_the_checkpoint_va
 
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_without_a_display_the_curves_are_saved_as_png(trained, lesson):
-    cwd, result = trained(lesson)
+    cwd, stdout = trained(lesson)
     png = cwd / f"{lesson}_curves.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert f"{lesson}_curves.png" in result.stdout
+    assert f"Plot saved to {lesson}_curves.png" in stdout
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
@@ -89,36 +79,54 @@ def test_second_run_resumes_from_checkpoint(trained, copy_of, lesson):
                         cwd=cwd)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert "-------------load the model-----------------" in lines  # the lecture's line, exactly
-    assert lines[lines.index("-------------load the model-----------------") + 1] == (
+    assert RESUME_LINE in lines  # the lecture's line, exactly
+    assert lines[lines.index(RESUME_LINE) + 1] == (
         f"(resuming from ./checkpoint/{lesson}.weights.h5: 断点续训)")
-    assert epoch_losses(result.stdout)[0] <= min(epoch_losses(first.stdout)) + 1e-3
+    assert epoch_losses(result.stdout)[0] <= min(epoch_losses(first)) + 1e-3
 
 
 def test_bad_answers_at_each_prompt_get_a_message_and_the_same_prompt_again(copy_of):
     cwd = copy_of("rnn_onehot_4pre1")
-    typed = ["three", "-1", "2.5", "", "3",        # the count
-             "", "abc", "abcz", "ａｂｃｄ", "abcde",  # bad words do not use up a prediction
+    typed = ["three", "2.5", "", "3",              # the count
+             "", "abc", "abcz", "ａｂｃｄ", "ab1d", "abcde",  # bad words do not use up a prediction
              " ABCD ", "bcde", "cdea"]
     result = run_script("rnn_onehot_4pre1", "--epochs", "0", cwd=cwd,
                         stdin="".join(f"{line}\n" for line in typed))
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert out.count("input the number of test alphabet:") == 5
-    assert out.count("input test alphabet:") == 8
-    assert out.count("not a number of predictions") == 4
-    assert out.count("4 letters from a-e, like abcd") == 5
-    assert "empty input" in out and "outside a-e" in out and "not plain letters" in out
-    assert "has 3 letters, not 4" in out and "has 5 letters, not 4" in out
+    assert out.count("input the number of test alphabet:") == 4
+    assert out.count("input test alphabet:") == 9
+    assert out.count("is not a whole number; type how many predictions") == 3
+    assert out.count("type 4 letters from a-e, like abcd") == 6
+    printed("'…' is not a whole number; type how many predictions, like 3 (0 to stop)", out)
+    printed("empty input; type …", out)
+    printed("'abcz' has 'z', outside a-e; type …", out)
+    printed("'ab1d' has '1', which is not a letter a-z; type …", out)
+    printed("'ａｂｃｄ' has 'ａｂｃｄ', which are not letters a-z; type …", out)
+    printed("'abc' has 3 letters, not 4; type …", out)
+    printed("abcd->e", out)
+    assert "has 5 letters, not 4" in out
     assert re.findall(r"\w{4}->\w", out) == ["abcd->e", "bcde->a", "cdea->b"]
 
 
-@pytest.mark.parametrize("stdin", ["", "3\na\n"], ids=["at-the-count", "mid-way"])
+@pytest.mark.parametrize("count", ["0", "-1", "+1"])
+def test_the_count_is_read_as_the_lectures_int_input_reads_it(copy_of, count):
+    cwd = copy_of("rnn_onehot_1pre1")
+    result = run_script("rnn_onehot_1pre1", "--epochs", "0", cwd=cwd, stdin=f"{count}\nb\n")
+    assert result.returncode == 0, result.stderr
+    expected = ["b->c"] if count == "+1" else []
+    assert re.findall(r"\w->\w", result.stdout) == expected
+    assert "Goodbye" not in result.stdout  # the lesson ends, as the lecture's loop does
+
+
+@pytest.mark.parametrize("stdin", ["", "3\na\n", "\x04\n", "1\n\x1a\n"],
+                         ids=["at-the-count", "mid-way", "ctrl-d-typed", "ctrl-z-typed"])
 def test_end_of_input_says_goodbye_and_exits_0(copy_of, stdin):
     cwd = copy_of("rnn_onehot_1pre1")
     result = run_script("rnn_onehot_1pre1", "--epochs", "0", cwd=cwd, stdin=stdin)
     assert result.returncode == 0, result.stderr
     assert result.stdout.rstrip().endswith("Goodbye.")
+    printed("Goodbye.", result.stdout)
 
 
 @pytest.mark.parametrize("damage", ["corrupt", "foreign"])
@@ -134,6 +142,7 @@ def test_unloadable_checkpoint_is_reported_and_replaced(copy_of, trained, damage
     assert result.returncode == 0, result.stderr
     warnings = [line for line in result.stdout.splitlines() if line.startswith("Warning:")]
     assert len(warnings) == 1 and "checkpoint/rnn_onehot_1pre1.weights.h5" in warnings[0]
+    printed("Warning: cannot load X (…); training from scratch, it will be replaced.", result.stdout)
     assert "Warning" not in result.stderr  # Keras's own warnings about the file stay out of it
     assert "load the model" not in result.stdout
     shapes = sorted(a.shape for a in checkpoint_arrays(path))
@@ -147,8 +156,9 @@ def test_fresh_ignores_the_checkpoint_and_replaces_it(copy_of, trained):
     result = run_script("rnn_embedding_1pre1", "--fresh", "--epochs", "2", "--predict", "a",
                         cwd=cwd)
     assert result.returncode == 0, result.stderr
-    assert "load the model" not in result.stdout and "--fresh" in result.stdout
-    assert epoch_losses(result.stdout)[0] == epoch_losses(first.stdout)[0]  # same seed, same start
+    assert "load the model" not in result.stdout
+    printed("Ignoring X (--fresh): training from scratch, it will be replaced.", result.stdout)
+    assert epoch_losses(result.stdout)[0] == epoch_losses(first)[0]  # same seed, same start
     assert checkpoint_of(cwd, "rnn_embedding_1pre1").read_bytes() != before
 
 
@@ -159,72 +169,62 @@ def test_epochs_sets_the_number_of_epochs_and_every_predict_word_is_answered(tmp
     assert "Epoch 3/3" in result.stdout and "Epoch 4" not in result.stdout
     assert "input the number" not in result.stdout
     assert re.findall(r"^(abcd|wxyz)->[a-z]$", result.stdout, flags=re.M) == ["abcd", "wxyz"]
-    assert (tmp_path / "checkpoint" / "rnn_embedding_4pre1.weights.h5").exists()
+    assert checkpoint_of(tmp_path, "rnn_embedding_4pre1").exists()
 
 
-@pytest.mark.parametrize("word", ["abcf", "abc", ""])
+@pytest.mark.parametrize("word", ["abcf", "abc", "", "ab1d"])
 def test_bad_predict_word_is_refused_before_training(tmp_path, word):
     result = run_script("rnn_onehot_4pre1", "--predict", word, cwd=tmp_path)
+    line = result.stderr.strip().splitlines()[-1]
     assert result.returncode == 2
-    assert "4 letters from a-e, like abcd" in result.stderr
+    assert line.startswith("rnn_onehot_4pre1.py: error: argument --predict: ")
+    assert line.endswith("type 4 letters from a-e, like abcd")
+    printed("… error: argument …", result.stderr)
     assert not (tmp_path / "checkpoint").exists()
+
+
+def test_flags_are_never_abbreviated(tmp_path):
+    result = run_script("rnn_onehot_1pre1", "--epoch", "0", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "unrecognized arguments: --epoch 0" in result.stderr
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_help_names_every_flag(tmp_path, lesson):
     result = run_script(lesson, "--help", cwd=tmp_path)
     assert result.returncode == 0
-    for flag in ("--epochs", "--fresh", "--predict", "--no-show"):
+    for flag in ("--epochs", "--fresh", "--predict", "--no-show", "--probs", "--generate"):
         assert flag in result.stdout
 
 
+@posix_only
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_stopping_training_keeps_the_best_checkpoint_so_far(tmp_path, stop):
-    process = subprocess.Popen(
-        [sys.executable, str(SCRIPTS / "rnn_embedding_4pre1.py"), "--epochs", "100000"],
-        cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, env=headless_env())
-    for line in process.stdout:
-        if line.startswith("Epoch 30/"):
-            break
+    process = start_script("rnn_embedding_4pre1", "--epochs", "100000", cwd=tmp_path,
+                           stdin=subprocess.DEVNULL)
+    read_until(process, b"Epoch 30/")
     time.sleep(0.5)
     process.send_signal(stop)
     stdout, stderr = process.communicate(timeout=120)
+    stderr = stderr.decode()
     assert process.returncode == 130
     assert "Traceback" not in stderr
-    assert "Training interrupted" in stderr and "Run the script again to resume" in stderr
-    path = tmp_path / "checkpoint" / "rnn_embedding_4pre1.weights.h5"
+    printed("Training interrupted after N epochs: …. Run the script again to resume.", stderr)
+    path = checkpoint_of(tmp_path, "rnn_embedding_4pre1")
     assert len(checkpoint_arrays(path)) == 6  # embedding, 3 of the SimpleRNN, 2 of the Dense
     assert not list((tmp_path / "checkpoint").glob("*partial*"))
 
 
+@posix_only
 def test_ctrl_c_at_the_prompt_says_goodbye_and_exits_0(copy_of):
     cwd = copy_of("rnn_onehot_1pre1")
-    process = subprocess.Popen(
-        [sys.executable, str(SCRIPTS / "rnn_onehot_1pre1.py"), "--epochs", "0"], cwd=cwd,
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=headless_env())
-    seen = b""
-    while b"input the number of test alphabet:" not in seen:
-        chunk = process.stdout.read1(4096)
-        assert chunk, seen
-        seen += chunk
+    process = start_script("rnn_onehot_1pre1", "--epochs", "0", cwd=cwd, stdin=subprocess.PIPE)
+    read_until(process, b"input the number of test alphabet:")
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 0
     assert b"Traceback" not in stderr
     assert stdout.decode().rstrip().endswith("Goodbye.")
-
-
-# Runs a script in a Python that then says which of the optional packages it imported.
-IMPORT_PROBE = """
-import runpy, sys
-sys.argv = [{script!r}, *{args!r}]
-sys.path.insert(0, {scripts!r})
-try:
-    runpy.run_path(sys.argv[0], run_name="__main__")
-finally:
-    print("imported:", sorted({{m.split(".")[0] for m in sys.modules}} & {{"sklearn", "scipy", "pandas"}}))
-"""
 
 
 @pytest.mark.parametrize("lesson, script, args", [
@@ -233,10 +233,9 @@ finally:
 ])
 def test_letter_lessons_never_import_scikit_learn_scipy_or_pandas(copy_of, lesson, script, args):
     cwd = copy_of(lesson)
-    probe = IMPORT_PROBE.format(script=str(SCRIPTS / f"{script}.py"), args=args,
-                                scripts=str(SCRIPTS))
-    result = subprocess.run([sys.executable, "-c", probe], cwd=cwd, capture_output=True,
-                            text=True, env=headless_env(), timeout=300)
+    probe = Path(__file__).parent / "programs" / "optional_imports.py"
+    result = subprocess.run([sys.executable, str(probe), str(SCRIPTS / f"{script}.py"), *args],
+                            cwd=cwd, capture_output=True, text=True, env=headless_env(), timeout=300)
     assert result.returncode == 0, result.stderr
     assert "->" in result.stdout
     assert result.stdout.rstrip().splitlines()[-1] == "imported: []"

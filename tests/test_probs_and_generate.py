@@ -32,6 +32,7 @@ def test_generate_continues_every_training_cycle_and_probs_sum_to_1(copy_of, les
     lines = result.stdout.splitlines()
     answers = [i for i, line in enumerate(lines) if "->" in line]
     assert [lines[i] for i in answers] == [f"{w}->{cycle_after(w, 10)}" for w in words]
+    assert sum(bool(PROBS_LINE.match(line)) for line in lines) == len(words)
     for i, word in zip(answers, words):
         p = probabilities(lines[i + 1])
         assert len(p) == 5 and sum(p.values()) == pytest.approx(1, abs=0.003)
@@ -48,7 +49,9 @@ def test_generate_runs_off_the_end_of_the_alphabet_in_the_26_letter_lesson(copy_
     assert [word for word, _ in answers] == ["vwxy", "abcd"]
     assert all(len(letters) == 12 for _, letters in answers)
     assert answers[0][1][0] == "z" and answers[1][1].startswith("efgh")
-    for line in re.findall(r"^   .*$", result.stdout, flags=re.M):
+    lines = re.findall(r"^   .*$", result.stdout, flags=re.M)
+    assert len(lines) == 2  # one after each answer
+    for line in lines:
         p = probabilities(line)
         assert len(p) == 5 and sum(p.values()) <= 1.003
 

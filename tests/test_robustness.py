@@ -4,20 +4,17 @@ import re
 import shutil
 import subprocess
 import sys
-import textwrap
+from pathlib import Path
 
 import h5py
-import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import SCRIPTS, TABLE_ROW, headless_env, price_table, run_script
+from conftest import (RESUME_LINE, SCRIPTS, assert_works_here, checkpoint_of, headless_env,
+                      one_line, persistence_errors, posix_only, price_table, printed, run_script,
+                      suggested_command, table_row)
 
-RESUME_LINE = "-------------load the model-----------------"
-
-
-def checkpoint_of(cwd, lesson):
-    return cwd / "checkpoint" / f"{lesson}.weights.h5"
+PROGRAMS = Path(__file__).parent / "programs"
 
 
 def dead_pid():
@@ -54,49 +51,39 @@ def test_undecodable_input_at_the_prompt_is_asked_again(copy_of):
                         env={"PYTHONIOENCODING": "ascii"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("input the number of test alphabet:") == 2
-    assert "is not a number of predictions" in result.stdout
-    assert "has characters that are not plain letters" in result.stdout
+    assert "is not a whole number" in result.stdout
+    assert "which are not letters a-z" in result.stdout
     assert re.findall(r"(\w)->(\w)", result.stdout) == [("b", "c")]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk", "cp1252"])
+def test_answers_from_a_file_saved_by_notepad_are_read_from_the_first_line(copy_of, encoding):
+    cwd = copy_of("rnn_onehot_1pre1")
+    answers = b"\xef\xbb\xbf2\r\na\r\nb\r\n"  # UTF-8 with a byte order mark, Windows line ends
+    result = run_script("rnn_onehot_1pre1", "--epochs", "0", cwd=cwd, stdin=answers,
+                        env={"PYTHONIOENCODING": encoding})
+    assert result.returncode == 0, result.stderr
+    assert "not a whole number" not in result.stdout
+    assert re.findall(r"(\w)->(\w)", result.stdout) == [("a", "b"), ("b", "c")]
 
 
 # ## Signals while the checkpoint is written
 
-SAVE_UNDER_SIGNAL = textwrap.dedent("""
-    import os, signal, sys
-    import numpy as np
-    sys.path.insert(0, {scripts!r})
-    from startup import import_tensorflow
-    import checkpoints
-    tf = import_tensorflow()
-    model = tf.keras.Sequential([tf.keras.Input((1, 5)), tf.keras.layers.SimpleRNN(3),
-                                 tf.keras.layers.Dense(5, activation="softmax")])
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    real_save = model.save_weights
-
-    def save_while_signalled(path):
-        os.kill(os.getpid(), signal.{signal})  # arrives as the checkpoint starts being written
-        real_save(path)
-
-    model.save_weights = save_while_signalled
-    x, y = np.eye(5, dtype="float32")[:, None, :], np.arange(5)
-    with checkpoints.keep_best_weights(model, "./checkpoint/lesson.weights.h5") as callback:
-        model.fit(x, y, epochs=3, callbacks=[callback], verbose=0)
-    print("not reached: the run must end as an interrupted one")
-""")
+SIGNALS = ["SIGINT", "SIGTERM", pytest.param("SIGHUP", marks=posix_only)]
 
 
-@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT", "SIGHUP"])
+@pytest.mark.parametrize("signal_name", SIGNALS)
 def test_a_signal_during_the_final_save_waits_for_the_file_then_ends_with_130(tmp_path,
                                                                               signal_name):
-    code = SAVE_UNDER_SIGNAL.format(scripts=str(SCRIPTS), signal=signal_name)
-    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
-                            text=True, env=headless_env(), timeout=300)
+    result = subprocess.run([sys.executable, str(PROGRAMS / "save_under_signal.py"), str(SCRIPTS),
+                             signal_name], cwd=tmp_path, capture_output=True, text=True,
+                            env=headless_env(), timeout=300)
     assert result.returncode == 130, result.stderr
     assert "Training interrupted after 3 epochs" in result.stderr
     assert "saved to ./checkpoint/lesson.weights.h5" in result.stderr
     assert "not reached" not in result.stdout and "Traceback" not in result.stderr
     with h5py.File(tmp_path / "checkpoint" / "lesson.weights.h5", "r") as f:
-        assert f.attrs["lesson"] == "lesson"
+        assert f.attrs["lesson"] == "lesson" and f.attrs["monitor"] == "loss"
         assert "layers" in f
     assert os.listdir(tmp_path / "checkpoint") == ["lesson.weights.h5"]
 
@@ -107,11 +94,12 @@ def test_a_run_removes_partial_checkpoints_that_killed_runs_of_its_lesson_left(c
     stale = folder / f"rnn_onehot_1pre1.partial-{dead_pid()}.weights.h5"
     live = folder / f"rnn_onehot_1pre1.partial-{os.getpid()}.weights.h5"  # a run still writing
     other = folder / f"rnn_onehot_4pre1.partial-{dead_pid()}.weights.h5"
-    for path in (stale, live, other):
+    stale_picture = cwd / f"rnn_onehot_1pre1_curves.partial-{dead_pid()}.png"
+    for path in (stale, live, other, stale_picture):
         path.write_bytes(b"half a file")
     result = run_script("rnn_onehot_1pre1", "--epochs", "1", "--predict", "a", cwd=cwd)
     assert result.returncode == 0, result.stderr
-    assert not stale.exists()
+    assert not stale.exists() and not stale_picture.exists()
     assert live.exists() and other.exists()
 
 
@@ -130,13 +118,36 @@ def test_epochs_0_without_usable_weights_says_so_and_exits_2(copy_of, tmp_path, 
             path = checkpoint_of(cwd, "rnn_embedding_1pre1")
             path.write_bytes(path.read_bytes()[:300])
     result = run_script("rnn_embedding_1pre1", *args, cwd=cwd)
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "nothing trained to predict with" in lines[0].lower()
-    assert "python " in lines[0] and "rnn_embedding_1pre1.py" in lines[0]
+    line = one_line(result)
+    assert "nothing trained to predict with" in line.lower()
+    quote, marker = {
+        "no checkpoint": ("Nothing trained to predict with: there is no X yet; train first with: …",
+                          "train first with: "),
+        "--fresh": ("Nothing trained to predict with: --fresh ignores the checkpoint and --epochs 0 "
+                    "trains nothing; train with: … --fresh", "train with: "),
+        "does not load": ("Cannot load X (…): nothing trained to predict with; train with: … --fresh",
+                          "train with: "),
+    }[case]
+    printed(quote, line)
+    words = suggested_command(line, marker)
+    assert_works_here(words, cwd)
+    assert words[2:] == ["--predict", "a"] + (["--fresh"] if case != "no checkpoint" else [])
     assert "->" not in result.stdout and "Trained 0 epochs" not in result.stdout
     if case == "no checkpoint":
         assert "checkpoint" not in " ".join(os.listdir(tmp_path))
+
+
+def test_epochs_0_predicts_with_the_checkpoint_and_keeps_the_curves_of_training(copy_of):
+    cwd = copy_of("rnn_onehot_1pre1")
+    picture = cwd / "rnn_onehot_1pre1_curves.png"
+    before = picture.read_bytes()
+    result = run_script("rnn_onehot_1pre1", "--epochs", "0", "--predict", "c", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    printed("Trained 0 epochs: X left as it was.", result.stdout)
+    printed("No curves: nothing was trained in this run (X: the last training's curves are kept).",
+            result.stdout)
+    assert picture.read_bytes() == before
+    assert "c->d" in result.stdout
 
 
 # ## Checkpoints of another lesson, and checkpoints without the record
@@ -159,10 +170,12 @@ def test_a_checkpoint_of_another_lesson_with_the_same_shapes_is_warned_about_and
 def test_a_checkpoint_without_the_lesson_record_still_loads(copy_of):
     cwd = copy_of("rnn_onehot_4pre1")
     with h5py.File(checkpoint_of(cwd, "rnn_onehot_4pre1"), "a") as f:
-        del f.attrs["lesson"]
+        for key in ("lesson", "monitor", "best", "epoch"):
+            del f.attrs[key]
     result = run_script("rnn_onehot_4pre1", "--epochs", "0", "--predict", "abcd", cwd=cwd)
     assert result.returncode == 0, result.stderr
     assert RESUME_LINE in result.stdout.splitlines()
+    printed("(resuming from X: 断点续训)", result.stdout)
     assert "abcd->e" in result.stdout
 
 
@@ -176,16 +189,14 @@ def make_checkpoint_path_a_folder(cwd):
     (cwd / "checkpoint" / "rnn_onehot_1pre1.weights.h5").mkdir(parents=True)
 
 
-@pytest.mark.parametrize("make, message", [
-    (make_checkpoint_a_file, "checkpoint is a file"),
-    (make_checkpoint_path_a_folder, "rnn_onehot_1pre1.weights.h5 is a folder"),
+@pytest.mark.parametrize("make, quote", [
+    (make_checkpoint_a_file, "X is a file, but the checkpoint goes into a folder of that name: …"),
+    (make_checkpoint_path_a_folder, "X is a folder, not a weights file: …"),
 ])
-def test_a_checkpoint_that_cannot_be_written_ends_the_run_before_training(tmp_path, make, message):
+def test_a_checkpoint_that_cannot_be_written_ends_the_run_before_training(tmp_path, make, quote):
     make(tmp_path)
     result = run_script("rnn_onehot_1pre1", "--predict", "a", cwd=tmp_path)
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and message in lines[0]
+    printed(quote, one_line(result))
     assert "Epoch" not in result.stdout
 
 
@@ -201,6 +212,7 @@ def read_only(folder):
             'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"', str(folder))
 
 
+@posix_only
 def test_a_read_only_working_directory_ends_the_run_before_training(tmp_path):
     folder = tmp_path / "read-only"
     folder.mkdir()
@@ -209,14 +221,15 @@ def test_a_read_only_working_directory_ends_the_run_before_training(tmp_path):
                             wrapper=read_only(folder))
     finally:
         folder.chmod(0o755)
-    assert result.returncode == 2, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Cannot write ./checkpoint/")
+    line = one_line(result)
+    assert line.startswith("Cannot write ./checkpoint/")
+    printed("Cannot write X (…): run the script from a folder you can write to.", line)
     assert "Epoch" not in result.stdout and not os.listdir(folder)
 
 
 # ## The prompt
 
+@posix_only
 def test_closed_stdin_is_end_of_input(copy_of):
     cwd = copy_of("rnn_onehot_1pre1")
     result = run_script("rnn_onehot_1pre1", "--epochs", "0", cwd=cwd, stdin=None,
@@ -228,10 +241,11 @@ def test_closed_stdin_is_end_of_input(copy_of):
 def test_a_huge_bad_answer_is_echoed_in_a_short_line(copy_of):
     cwd = copy_of("rnn_onehot_1pre1")
     result = run_script("rnn_onehot_1pre1", "--epochs", "0", cwd=cwd,
-                        stdin="7" * 1_000_000 + "x\n1\n" + "z" * 1_000_000 + "\nc\n")
+                        stdin="7" * 5000 + "\n" + "7" * 1_000_000 + "x\n1\n" + "z" * 1_000_000 + "\nc\n")
     assert result.returncode == 0, result.stderr
     assert max(len(line) for line in result.stdout.splitlines()) < 250
-    assert "is not a number of predictions" in result.stdout and "outside a-e" in result.stdout
+    assert result.stdout.count("is not a whole number") == 2  # a count too long for int() too
+    assert "outside a-e" in result.stdout
     assert re.findall(r"(\w)->(\w)", result.stdout) == [("c", "d")]
 
 
@@ -249,16 +263,18 @@ def test_a_newest_first_file_with_repeats_and_impossible_prices_is_put_right(tmp
     assert result.returncode == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
     assert len(warnings) == 3, warnings
-    assert "not in date order (newest first); sorted oldest first" in warnings[0]
-    assert "dropped 2 rows whose date comes again" in warnings[1]
-    assert "dropped 2 rows" in warnings[2] and "zero or negative" in warnings[2]
+    printed("Warning: X: the rows are not in date order (newest first); sorted oldest first.",
+            warnings[0])
+    printed("Warning: X: dropped N rows whose date comes again (…); the first row of each date is kept.",
+            warnings[1])
+    printed("Warning: dropped N rows of X whose opening price is missing, not a number, zero or "
+            "negative: …", warnings[2])
+    assert "dropped 2 rows" in warnings[1] and "dropped 2 rows" in warnings[2]
     for date in table["date"][[10, 20]]:
         assert date in warnings[2]
-    opens = table["open"].drop(index=[10, 20]).to_numpy()[-300:]
-    error = opens[60:] - opens[59:-1]
-    expected = [np.mean(error ** 2), np.sqrt(np.mean(error ** 2)), np.mean(np.abs(error))]
-    printed = re.search(TABLE_ROW.format(name="persistence"), result.stdout, flags=re.M).groups()
-    assert [float(x) for x in printed] == pytest.approx(expected, abs=1e-4)
+    printed("Prices: X (in the working directory)", result.stdout)
+    expected = persistence_errors(table["open"].drop(index=[10, 20]))
+    assert table_row(result.stdout, "persistence") == pytest.approx(expected, abs=1e-4)
 
 
 def test_prices_that_never_move_in_training_are_refused(tmp_path):
@@ -266,9 +282,9 @@ def test_prices_that_never_move_in_training_are_refused(tmp_path):
     table["open"] = 88.0
     table.to_csv(tmp_path / "SH600519.csv")
     result = run_script("stock_gru", cwd=tmp_path)
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "every training day opens at 88" in lines[0]
+    line = one_line(result)
+    assert "every training day opens at 88" in line
+    printed("X: every training day opens at …, so there is nothing to learn …", line)
     assert not (tmp_path / "checkpoint").exists()
 
 
@@ -286,18 +302,69 @@ def test_get_stock_data_checks_the_dates_before_any_download(tmp_path, args, mes
     assert not os.listdir(tmp_path)
 
 
-def test_ctrl_c_during_a_download_ends_with_130_and_writes_nothing(tmp_path):
-    # A stand-in for tushare, so that no network is needed: its download is interrupted by Ctrl-C.
-    package = tmp_path / "site" / "tushare"
+def stand_in_package(folder, name, body):
+    """A package `name` on a PYTHONPATH of its own, so that no network is needed."""
+    package = folder / "site" / name
     package.mkdir(parents=True)
-    (package / "__init__.py").write_text(
-        "import os, signal, time\n"
+    (package / "__init__.py").write_text(body)
+    return str(folder / "site")
+
+
+def test_ctrl_c_during_a_download_ends_with_130_and_writes_nothing(tmp_path):
+    site = stand_in_package(tmp_path, "tushare", (
+        "import signal, time\n"
         "def get_k_data(*args, **kwargs):\n"
-        "    os.kill(os.getpid(), signal.SIGINT)\n"
-        "    time.sleep(30)\n")
+        "    signal.raise_signal(signal.SIGINT)\n"
+        "    time.sleep(30)\n"))
     work = tmp_path / "work"
     work.mkdir()
-    result = run_script("get_stock_data", cwd=work, env={"PYTHONPATH": str(tmp_path / "site")})
+    result = run_script("get_stock_data", cwd=work, env={"PYTHONPATH": site})
     assert result.returncode == 130
     assert result.stderr.strip() == "Interrupted."
+    printed("Interrupted.", result.stderr)
     assert not os.listdir(work)
+
+
+def test_a_download_is_written_in_the_course_layout_and_never_over_the_course_file(tmp_path):
+    site = stand_in_package(tmp_path, "akshare", (
+        "import pandas as pd\n"
+        "def stock_zh_a_hist(symbol, period, start_date, end_date, adjust):\n"
+        "    return pd.DataFrame({'日期': ['2020-01-02', '2020-01-03'], '股票代码': [symbol] * 2,\n"
+        "                         '开盘': [1128.0, 1117.0], '收盘': [1130.0, 1078.56],\n"
+        "                         '最高': [1145.06, 1117.0], '最低': [1116.0, 1076.9],\n"
+        "                         '成交量': [148099, 130318]})\n"))
+    work = tmp_path / "work"
+    work.mkdir()
+    result = run_script("get_stock_data", cwd=work, env={"PYTHONPATH": site})
+    assert result.returncode == 0, result.stderr
+    printed("Wrote N days of CODE to X", result.stdout)
+    written = (work / "SH600519.csv").read_text(encoding="utf-8").splitlines()
+    assert written[0] == ",date,open,close,high,low,volume,code"
+    assert written[1] == "0,2020-01-02,1128.0,1130.0,1145.06,1116.0,148099,600519"
+    from_scripts = run_script("get_stock_data", cwd=SCRIPTS, env={"PYTHONPATH": site})
+    printed("X is the course's published file, which the lessons fall back on: …",
+            one_line(from_scripts))
+
+
+def test_get_stock_data_without_akshare_or_tushare_says_how_to_install_akshare(tmp_path):
+    import importlib.util
+
+    if importlib.util.find_spec("akshare") or importlib.util.find_spec("tushare"):
+        pytest.skip("a downloader is installed here")
+    result = run_script("get_stock_data", cwd=tmp_path)
+    line = one_line(result, status=1)
+    printed("Downloading needs akshare, which is not installed: … install akshare", line)
+    assert not os.listdir(tmp_path)
+
+
+def test_tushare_on_pandas_2_says_to_install_akshare(tmp_path):
+    site = stand_in_package(tmp_path, "tushare", (
+        "def get_k_data(*args, **kwargs):\n"
+        "    raise AttributeError(\"'DataFrame' object has no attribute 'append'\")\n"))
+    import importlib.util
+
+    if importlib.util.find_spec("akshare"):
+        pytest.skip("akshare is installed here, and is used first")
+    result = run_script("get_stock_data", cwd=tmp_path, env={"PYTHONPATH": site})
+    line = one_line(result, status=1)
+    printed("tushare's get_k_data does not run on pandas 2 (…); install akshare instead: …", line)

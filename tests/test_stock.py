@@ -1,70 +1,55 @@
-"""The stock lessons on price files the tests make themselves: real TensorFlow, a few epochs."""
-import importlib
+"""The stock lessons on the course's prices and on files the tests make: real TensorFlow, a few epochs."""
 import re
 import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import (SCRIPTS, TABLE_ROW, epoch_losses, headless_env, price_table, run_script,
-                      scripts_module)
+from conftest import (COURSE_FILE, RESUME_LINE, epoch_losses, one_line, persistence_errors,
+                      price_table, printed, run_script, scripts_module, table_row)
 
 STOCK_SCRIPTS = {"stock_rnn": "simple_rnn", "stock_lstm": "lstm", "stock_gru": "gru"}
 # The lecture's three lines for the model, in its words and its format (%.6f).
 LECTURE_METRICS = re.compile(
     r"^均方误差: ([0-9]+\.[0-9]{6})\n均方根误差: ([0-9]+\.[0-9]{6})\n平均绝对误差: ([0-9]+\.[0-9]{6})$",
     flags=re.M)
-
-
-@pytest.fixture(scope="session")
-def stock_runs(tmp_path_factory):
-    """Each stock script run once, 2 epochs, on a 400-day file: script -> (directory, process)."""
-    runs = {}
-
-    def get(script):
-        if script not in runs:
-            cwd = tmp_path_factory.mktemp(script)
-            price_table(400).to_csv(cwd / "SH600519.csv")
-            runs[script] = (cwd, run_script(script, "--epochs", "2", cwd=cwd))
-        return runs[script]
-
-    return get
+# On the course's file, over the lesson's 240 test days (README, and shared/README of the course).
+COURSE_PERSISTENCE = [384.8545, 19.6177, 14.7110]
 
 
 @pytest.mark.parametrize("script", STOCK_SCRIPTS)
 def test_each_script_writes_checkpoint_weights_two_pngs_and_the_error_table(stock_runs, script):
-    cwd, result = stock_runs(script)
-    assert result.returncode == 0, result.stderr
+    cwd, stdout = stock_runs(script)
     assert (cwd / "checkpoint" / f"{script}.weights.h5").exists()
-    weights = (cwd / f"{script}_weights.txt").read_text()
+    weights = (cwd / f"{script}_weights.txt").read_text(encoding="utf-8")
     layer = STOCK_SCRIPTS[script]
     assert f"sequential/{layer}/{layer}_cell/kernel\n(1, " in weights
     assert f"sequential/{layer}_1/{layer}_cell/recurrent_kernel\n" in weights
     assert "sequential/dense/kernel\n(100, 1)\n" in weights and "..." not in weights
     for png in (f"{script}_curves.png", f"{script}_prediction.png"):
-        assert (cwd / png).read_bytes()[:4] == b"\x89PNG" and png in result.stdout
-    assert re.search(r"^\s+MSE\s+RMSE\s+MAE$", result.stdout, flags=re.M).start() > (
-        LECTURE_METRICS.search(result.stdout).start())  # the lecture's lines first, the table after
-    assert re.search(TABLE_ROW.format(name="model"), result.stdout, flags=re.M)
-    assert re.search(TABLE_ROW.format(name="persistence"), result.stdout, flags=re.M)
-    assert re.search(r"^On 600519 data, by RMSE (the model|persistence) beats", result.stdout,
-                     flags=re.M)
+        assert (cwd / png).read_bytes()[:4] == b"\x89PNG" and f"Plot saved to {png}" in stdout
+    assert re.search(r"^\s+MSE\s+RMSE\s+MAE$", stdout, flags=re.M).start() > (
+        LECTURE_METRICS.search(stdout).start())  # the lecture's lines first, the table after
+    table_row(stdout, "model")
+    table_row(stdout, "persistence")
+    assert re.search(r"^On 600519 data, by RMSE (the model|persistence) beats", stdout, flags=re.M)
+    printed("Trained N epochs: best loss … at epoch N, saved to X.",
+            stdout.replace("best val_loss", "best loss"))
+    printed("Prices: X (in the working directory)", stdout)
+    printed("均方误差: …", stdout)
 
 
 @pytest.mark.parametrize("script", STOCK_SCRIPTS)
 def test_the_lectures_three_metric_lines_agree_with_each_other_and_the_table(stock_runs, script):
-    _, result = stock_runs(script)
-    mse, rmse, mae = (float(x) for x in LECTURE_METRICS.search(result.stdout).groups())
+    _, stdout = stock_runs(script)
+    mse, rmse, mae = (float(x) for x in LECTURE_METRICS.search(stdout).groups())
     assert rmse == pytest.approx(np.sqrt(mse), abs=2e-6)
-    model_row = re.search(TABLE_ROW.format(name="model"), result.stdout, flags=re.M).groups()
-    assert [float(x) for x in model_row] == pytest.approx([mse, rmse, mae], abs=6e-5)
+    assert table_row(stdout, "model") == pytest.approx([mse, rmse, mae], abs=6e-5)
 
 
 def test_prediction_plot_has_the_lectures_title_labels_and_colours(tmp_path):
-    plots, prices = scripts_module("plots"), scripts_module("prices")
+    plots, prices = scripts_module("lessonkit.plots"), scripts_module("lessonkit.prices")
     assert prices.stock_name("600519") == "MaoTai"
     assert prices.stock_name("000001") == "000001"
     assert prices.stock_name("synthetic") == "Synthetic"
@@ -80,17 +65,14 @@ def test_prediction_plot_has_the_lectures_title_labels_and_colours(tmp_path):
     assert lines["Predicted MaoTai Stock Price"] == ("blue", "-")
     assert lines["Persistence (the day before)"] == ("gray", "--")
     assert [text.get_text() for text in ax.get_legend().get_texts()] == list(lines)
+    assert tuple(figure.get_size_inches()) == (6.4, 4.8)  # matplotlib's default, as the lecture's
     assert (tmp_path / "p.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_persistence_row_equals_an_independent_numpy_computation(stock_runs):
-    cwd, result = stock_runs("stock_rnn")
-    opens = pd.read_csv(cwd / "SH600519.csv")["open"].to_numpy()
-    test = opens[-300:]
-    error = test[60:] - test[59:-1]
-    expected = [np.mean(error ** 2), np.sqrt(np.mean(error ** 2)), np.mean(np.abs(error))]
-    printed = re.search(TABLE_ROW.format(name="persistence"), result.stdout, flags=re.M).groups()
-    assert [float(x) for x in printed] == pytest.approx(expected, abs=1e-4)
+    cwd, stdout = stock_runs("stock_rnn")
+    opens = pd.read_csv(cwd / "SH600519.csv")["open"]
+    assert table_row(stdout, "persistence") == pytest.approx(persistence_errors(opens), abs=1e-4)
 
 
 def test_second_run_resumes_from_the_stock_checkpoint(stock_runs, tmp_path):
@@ -99,9 +81,9 @@ def test_second_run_resumes_from_the_stock_checkpoint(stock_runs, tmp_path):
     shutil.copytree(source, cwd)
     result = run_script("stock_rnn", "--epochs", "1", "--no-show", cwd=cwd)
     assert result.returncode == 0, result.stderr
-    assert "-------------load the model-----------------" in result.stdout.splitlines()
+    assert RESUME_LINE in result.stdout.splitlines()
     assert "(resuming from ./checkpoint/stock_rnn.weights.h5: 断点续训)" in result.stdout
-    assert len(epoch_losses(first.stdout)) == 2 and len(epoch_losses(result.stdout)) == 1
+    assert len(epoch_losses(first)) == 2 and len(epoch_losses(result.stdout)) == 1
 
 
 def test_rows_without_an_opening_price_are_dropped_with_a_warning(tmp_path):
@@ -111,68 +93,68 @@ def test_rows_without_an_opening_price_are_dropped_with_a_warning(tmp_path):
     table.to_csv(tmp_path / "prices.csv", index=False)  # no index column: read by name all the same
     result = run_script("stock_rnn", "--csv", "prices.csv", "--epochs", "1", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+    printed("Prices: X (given with --csv)", result.stdout)
     warning = [line for line in result.stderr.splitlines() if line.startswith("Warning: dropped")]
     assert warning and "dropped 3 rows" in warning[0]
     for date in table["date"][[5, 6, 100]]:
         assert date in warning[0]
-    assert re.search(TABLE_ROW.format(name="persistence"), result.stdout, flags=re.M)
+    table_row(result.stdout, "persistence")
 
 
-@pytest.mark.parametrize("case, make, message", [
-    ("missing", lambda p: None, "python scripts/get_stock_data.py, or run the lesson offline with --synthetic"),
-    ("empty", lambda p: p.write_text(""), "is empty"),
-    ("no open column", lambda p: price_table(400).drop(columns="open").to_csv(p), "no 'open' column"),
-    ("too few rows", lambda p: price_table(200).to_csv(p), "has 200 usable rows; the lesson needs at least 361"),
-    ("too few numbers", lambda p: price_table(400).assign(open="x").to_csv(p), "has 0 usable rows"),
+@pytest.mark.parametrize("case, make, quote", [
+    ("missing", None, "No price file X: …"),
+    ("empty", lambda p: p.write_text(""), "X is empty: …"),
+    ("not text", lambda p: p.write_bytes(bytes(range(128, 256)) * 20),
+     "Cannot read X: it is neither UTF-8 nor GBK text …"),
+    ("no open column", lambda p: price_table(400).drop(columns="open").to_csv(p),
+     "X has no opening prices: no 'open' or '开盘' column (…)."),
+    ("too few rows", lambda p: price_table(200).to_csv(p),
+     "X has N usable rows; the lesson needs at least 361 (…)."),
+    ("too few numbers", lambda p: price_table(400).assign(open="x").to_csv(p),
+     "X has N usable rows; the lesson needs at least 361 (…)."),
 ])
-def test_a_price_file_that_cannot_be_used_gets_one_line_and_status_2(tmp_path, case, make, message):
-    make(tmp_path / "SH600519.csv")
-    result = run_script("stock_lstm", cwd=tmp_path)
-    assert result.returncode == 2
-    lines = [line for line in result.stderr.splitlines() if not line.startswith("Warning:")]
-    assert len(lines) == 1 and message in lines[0]
+def test_a_price_file_that_cannot_be_used_gets_one_line_and_status_2(tmp_path, case, make, quote):
+    if make:
+        make(tmp_path / "prices.csv")
+    result = run_script("stock_lstm", "--csv", "prices.csv", cwd=tmp_path)
+    printed(quote, one_line(result))
     assert not (tmp_path / "checkpoint").exists()
 
 
-def test_synthetic_series_is_deterministic_and_in_tushares_layout():
-    prices = scripts_module("prices")
-    first, second = prices.synthetic_prices(), prices.synthetic_prices()
-    pd.testing.assert_frame_equal(first, second)
-    assert list(first.columns) == ["date", "open", "close", "high", "low", "volume", "code"]
-    assert len(first) == 2426 and first["date"].iloc[0] == "2010-04-26"
-    daily = np.diff(np.log(first["close"].to_numpy()))
+def test_synthetic_series_is_deterministic_and_a_random_walk():
+    prices = scripts_module("lessonkit.prices")
+    (dates, opens), (dates_again, opens_again) = prices.synthetic_prices(), prices.synthetic_prices()
+    assert (dates == dates_again).all() and (opens == opens_again).all()
+    assert len(opens) == 2426 and dates[0] == "2010-04-26"
+    daily = np.diff(np.log(opens))
     assert 0.01 < daily.std() < 0.03
 
 
-def test_synthetic_run_says_it_is_synthetic_and_keeps_its_own_checkpoint(tmp_path):
-    result = run_script("stock_gru", "--synthetic", "--epochs", "1", cwd=tmp_path)
+def test_synthetic_run_says_it_is_synthetic_and_keeps_its_own_files(stock_runs, tmp_path):
+    source, _ = stock_runs("stock_gru")
+    cwd = tmp_path / "both"
+    shutil.copytree(source, cwd)
+    real_files = {path.name: path.read_bytes() for path in cwd.rglob("*") if path.is_file()}
+    result = run_script("stock_gru", "--synthetic", "--epochs", "1", cwd=cwd)
     assert result.returncode == 0, result.stderr
-    assert "Using synthetic prices" in result.stdout
+    printed("Using synthetic prices: …, not a real stock.", result.stdout)
     assert "On synthetic data, by RMSE" in result.stdout
-    assert (tmp_path / "checkpoint" / "stock_gru_synthetic.weights.h5").exists()
-    assert not (tmp_path / "checkpoint" / "stock_gru.weights.h5").exists()
+    for name in ("checkpoint/stock_gru_synthetic.weights.h5", "stock_gru_synthetic_weights.txt",
+                 "stock_gru_synthetic_curves.png", "stock_gru_synthetic_prediction.png"):
+        assert (cwd / name).exists(), name
+    for path in cwd.rglob("*"):  # the real-price run's files are as they were
+        if path.name in real_files:
+            assert path.read_bytes() == real_files[path.name], path
 
 
-def test_get_stock_data_writes_the_lessons_layout_and_no_partial_file(tmp_path):
-    get_stock_data = scripts_module("get_stock_data")
-    table = price_table(3)
-    out = tmp_path / "SH600519.csv"
-    get_stock_data.write_prices_csv(table, str(out))
-    assert out.read_text().splitlines()[0] == ",date,open,close,high,low,volume,code"
-    pd.testing.assert_frame_equal(pd.read_csv(out, index_col=0), table)
-    with pytest.raises(ValueError):
-        get_stock_data.write_prices_csv(table.drop(columns="open"), str(tmp_path / "bad.csv"))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["SH600519.csv"]
-
-
-def test_get_stock_data_without_tushare_says_how_to_install_it(tmp_path):
-    if importlib.util.find_spec("tushare") is not None:
-        pytest.skip("tushare is installed here")
-    result = subprocess.run([sys.executable, str(SCRIPTS / "get_stock_data.py")], cwd=tmp_path,
-                            capture_output=True, text=True, env=headless_env())
-    assert result.returncode == 1
-    assert result.stderr.strip() == "tushare is not installed: pip install tushare"
-    assert not list(tmp_path.iterdir())
+def test_the_course_file_ships_beside_the_scripts_unchanged():
+    table = pd.read_csv(COURSE_FILE)
+    assert list(table.columns) == ["Unnamed: 0", "date", "open", "close", "high", "low", "volume",
+                                   "code"]
+    assert len(table) == 2426
+    assert (table["date"].iloc[0], table["date"].iloc[-1]) == ("2010-04-26", "2020-04-24")
+    assert table["open"].iloc[0] == 88.702
+    assert persistence_errors(table["open"]) == pytest.approx(COURSE_PERSISTENCE, abs=5e-5)
 
 
 @pytest.mark.parametrize("script", [*STOCK_SCRIPTS, "get_stock_data"])

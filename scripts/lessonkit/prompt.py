@@ -7,27 +7,11 @@ import sys
 
 import numpy as np
 
-from startup import base_parser, positive_int, shown
+from lessonkit.exits import goodbye, shown
 
-
-def parse_letter_args(description, input_word, word_length, epochs):
-    """Flags of a letter lesson; words given with --predict are checked before any training."""
-    parser = base_parser(description, epochs)
-    parser.add_argument("--predict", nargs="+", action="extend", metavar="WORD",
-                        help="print the prediction for each WORD and skip the prompts")
-    parser.add_argument("--probs", action="store_true",
-                        help="after each answer, the five most probable letters and their probabilities")
-    parser.add_argument("--generate", type=positive_int, default=1, metavar="N",
-                        help="answer with N letters, each predicted from the last ones seen, "
-                             "the model's own answers fed back in (default: 1, the lecture's)")
-    args = parser.parse_args()
-    for word in args.predict or []:
-        problem = check_word(word, input_word, word_length)
-        if problem:
-            parser.error(f"--predict {shown(word)}: {problem}")
-    if args.predict:
-        args.predict = [word.strip().lower() for word in args.predict]
-    return args
+# What a console sends for end of input when it is typed where a line is expected:
+# Ctrl-D on Windows arrives as this character, and Ctrl-Z as the other one.
+END_OF_INPUT_CHARACTERS = {"\x04", "\x1a"}
 
 
 # ## What the prompt accepts
@@ -45,8 +29,10 @@ def check_word(text, input_word, word_length):
     hint = letters_hint(input_word, word_length)
     if not word:
         return f"empty input; type {hint}"
-    if not word.isascii():
-        return f"{shown(text.strip())} has characters that are not plain letters; type {hint}"
+    not_letters = "".join(dict.fromkeys(c for c in word if not (c.isascii() and c.isalpha())))
+    if not_letters:
+        which = "is not a letter" if len(not_letters) == 1 else "are not letters"
+        return f"{shown(text.strip())} has {shown(not_letters)}, which {which} a-z; type {hint}"
     outside = sorted(set(word) - set(input_word))
     if outside:
         return (f"{shown(text.strip())} has {shown(''.join(outside))}, outside "
@@ -57,23 +43,70 @@ def check_word(text, input_word, word_length):
     return None
 
 
-def count_problem(text):
-    text = text.strip()
-    if text.isascii() and text.isdigit():
+def read_count(text):
+    """How many predictions, read as the lecture's int(input(...)) reads it; None if it is no number.
+
+    A negative count asks for none, as the lecture's loop does; so does 0.
+    """
+    try:
+        return max(int(text), 0)
+    except ValueError:  # not a whole number, or one of thousands of digits
         return None
-    return f"{shown(text)} is not a number of predictions; type a whole number like 3 (0 to stop)"
 
 
-def ask(prompt, problem_with):
-    """Ask until the answer has no problem; bad answers get one line and the same prompt again."""
-    while True:
-        if sys.stdin is None:  # started with stdin closed: nothing can ever be typed
+def count_problem(text):
+    if read_count(text) is not None:
+        return None
+    return f"{shown(text.strip())} is not a whole number; type how many predictions, like 3 (0 to stop)"
+
+
+class Answers:
+    """Lines typed at the prompts, read one at a time, with what consoles add taken away."""
+
+    def __init__(self):
+        self.first = True
+
+    def read(self, prompt):
+        """The next line; EOFError at the end of input, wherever it comes from."""
+        if sys.stdin is None:  # started with no stdin at all (pythonw, fd 0 closed)
             raise EOFError
-        answer = input(prompt)
-        problem = problem_with(answer)
-        if problem is None:
-            return answer.strip().lower()
-        print(problem)
+        try:
+            text = input(prompt)
+        except Exception as error:
+            # A notebook frontend that takes no input (nbconvert, papermill, nbclient) refuses
+            # with IPython's StdinNotImplementedError: for the lesson that is the end of input.
+            if type(error).__name__ == "StdinNotImplementedError":
+                raise EOFError from None
+            raise
+        if self.first:  # a file saved by Notepad starts with a byte order mark
+            self.first = False
+            text = without_byte_order_mark(text, getattr(sys.stdin, "encoding", None))
+        if text.strip() in END_OF_INPUT_CHARACTERS:
+            raise EOFError
+        return text
+
+    def ask(self, prompt, problem_with):
+        """Ask until the answer has no problem; bad answers get one line and the same prompt again."""
+        while True:
+            answer = self.read(prompt)
+            problem = problem_with(answer)
+            if problem is None:
+                return answer.strip().lower()
+            print(problem)
+
+
+def without_byte_order_mark(text, encoding):
+    """`text` without the UTF-8 byte order mark, however the console's encoding decoded it."""
+    marks = {"\ufeff"}
+    if encoding:
+        try:
+            marks.add(b"\xef\xbb\xbf".decode(encoding, "surrogateescape"))
+        except LookupError:
+            pass
+    for mark in marks:
+        if text.startswith(mark):
+            return text[len(mark):]
+    return text
 
 
 # ## The prediction
@@ -108,7 +141,7 @@ def prompt_loop(model, encode, input_word, word_length, words=None, probs=False,
     """The lecture's prediction loop: how many, then that many words, each answered 'abcd->e'.
 
     With `words` (from --predict) those are answered and nothing is asked. End of input or
-    Ctrl-C at a prompt ends the script with a goodbye and status 0.
+    Ctrl-C at a prompt ends the run with a goodbye and status 0.
     """
     def answer(word):
         letters, p = roll_out(model, encode, input_word, word, generate)
@@ -120,11 +153,11 @@ def prompt_loop(model, encode, input_word, word_length, words=None, probs=False,
         for word in words:
             answer(word)
         return
+    answers = Answers()
     try:
-        count = int(ask("input the number of test alphabet:", count_problem))
+        count = read_count(answers.ask("input the number of test alphabet:", count_problem))
         for _ in range(count):
-            answer(ask("input test alphabet:",
-                       lambda text: check_word(text, input_word, word_length)))
+            answer(answers.ask("input test alphabet:",
+                               lambda text: check_word(text, input_word, word_length)))
     except (EOFError, KeyboardInterrupt):
-        print("\nGoodbye.")
-        sys.exit(0)
+        goodbye()

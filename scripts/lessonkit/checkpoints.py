@@ -1,0 +1,228 @@
+"""The checkpoint file: checked before training, resumed from (断点续训), written whole.
+
+A checkpoint is `checkpoint/LESSON.weights.h5`, Keras 3's weights file (it also holds Adam's
+state), with a record in its attributes: `lesson`, the lesson that wrote it, so that a file of
+another lesson is never resumed by mistake; `monitor`, `best` and `epoch`, the quantity the best
+weights were chosen by and its value, so that a later run replaces them only with better ones.
+Files without the record still load.
+"""
+import dataclasses
+import errno
+import math
+import os
+import stat
+import warnings
+
+import numpy as np
+
+from lessonkit import files
+from lessonkit.commands import command_for_user, training_args
+from lessonkit.exits import first_line, stop
+
+SUFFIX = ".weights.h5"
+
+
+@dataclasses.dataclass(frozen=True)
+class Record:
+    """What a checkpoint says about itself."""
+    lesson: str = None
+    monitor: str = None
+    best: float = math.inf
+    epoch: int = None
+
+
+def lesson_of(checkpoint_save_path):
+    """The lesson a checkpoint path belongs to: its file name without .weights.h5."""
+    return os.path.basename(checkpoint_save_path)[: -len(SUFFIX)]
+
+
+# ## Before training: the checkpoint can be read and written, and there is something to predict with
+
+def check_checkpoint(checkpoint_save_path, epochs, fresh, *outputs):
+    """End the run here, with one line and status 2, where the checkpoint or an output cannot be used.
+
+    Checked before TensorFlow starts: the checkpoint's folder and path, a file that another
+    program holds open, `--epochs 0` with nothing trained to predict with, and that every file
+    the run writes can be written. Temporary files that killed runs left are removed.
+    """
+    folder = os.path.dirname(checkpoint_save_path) or "."
+    if os.path.islink(folder) and not os.path.exists(folder):
+        stop(f"{folder} is a link to {os.readlink(folder)}, which does not exist (a drive not "
+             "mounted?): mount it, or remove the link, then run again.")
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        stop(f"{folder} is a file, but the checkpoint goes into a folder of that name: "
+             "move or rename the file, then run again.")
+    problem = why_unusable(checkpoint_save_path)
+    if problem:
+        stop(problem)
+    exists = os.path.exists(checkpoint_save_path)
+    if epochs == 0 and not exists:
+        stop(f"Nothing trained to predict with: there is no {checkpoint_save_path} yet; "
+             f"train first with: {command_for_user(training_args())}")
+    if epochs == 0 and fresh:
+        stop("Nothing trained to predict with: --fresh ignores the checkpoint and --epochs 0 "
+             f"trains nothing; train with: {command_for_user([*training_args(), '--fresh'])}")
+    files.check_can_write(*([checkpoint_save_path] if epochs else []), *outputs)
+    for path in (checkpoint_save_path, *outputs):
+        files.remove_stale_temporaries(path)
+
+
+def why_unusable(checkpoint_save_path):
+    """None, or one line on why the checkpoint path can be neither read nor replaced."""
+    path = checkpoint_save_path
+    if os.path.islink(path) and not os.path.exists(path):
+        return (f"{path} is a link to {os.readlink(path)}, which does not exist: remove the link "
+                "(or mount its drive), then run again.")
+    if not os.path.exists(path):
+        return None
+    if os.path.isdir(path):
+        return f"{path} is a folder, not a weights file: remove or rename it, then run again."
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        return (f"{path} is not a weights file but a pipe or a device: remove it, "
+                "then run again.")
+    if in_use(path):
+        return (f"{path} is in use by another program (an open notebook, HDFView, h5py): "
+                "close it there, then run again; it is left as it is.")
+    return None
+
+
+def in_use(path):
+    """Whether another program holds the file open for writing (HDF5's lock, or Windows's)."""
+    import h5py
+
+    try:
+        with h5py.File(path, "r"):
+            return False
+    except OSError as error:
+        text = str(error)
+        return (error.errno in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES)
+                or "unable to lock file" in text or "errno = 11" in text
+                or "errno = 13" in text)
+
+
+# ## Resuming
+
+def read_record(checkpoint_save_path):
+    """The record in a checkpoint's attributes (empty where it has none); OSError if unreadable."""
+    import h5py
+
+    with h5py.File(checkpoint_save_path, "r") as file:
+        attrs = {key: file.attrs[key] for key in ("lesson", "monitor", "best", "epoch")
+                 if key in file.attrs}
+    text = {key: value.decode() if isinstance(value, bytes) else str(value)
+            for key, value in attrs.items() if key in ("lesson", "monitor")}
+    best = float(attrs["best"]) if "best" in attrs else math.inf
+    epoch = int(attrs["epoch"]) if "epoch" in attrs else None
+    return Record(text.get("lesson"), text.get("monitor"), best if math.isfinite(best) else math.inf,
+                  epoch)
+
+
+def load_checkpoint(model, checkpoint_save_path):
+    """Load a checkpoint into a built model: (record, None) when it loaded, else (None, what is wrong).
+
+    A failed load can leave some layers, or the optimizer, half-loaded: it is undone.
+    """
+    lesson = lesson_of(checkpoint_save_path)
+    try:
+        record = read_record(checkpoint_save_path)
+    except OSError:  # h5py: truncated, or not an HDF5 file at all
+        return None, "the file is damaged or not a weights file"
+    if record.lesson is not None and record.lesson != lesson:
+        return None, f"it was written by {record.lesson}, another lesson"
+    optimizer = getattr(model, "optimizer", None)  # None before compile, as in the by-hand pass
+    optimizer_variables = optimizer.variables if optimizer is not None else []
+    initial_weights = model.get_weights()
+    initial_optimizer_state = [v.numpy() for v in optimizer_variables]
+
+    def undo():
+        model.set_weights(initial_weights)
+        for variable, value in zip(optimizer_variables, initial_optimizer_state):
+            variable.assign(value)
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Keras warns, then raises; our one line is enough
+            model.load_weights(checkpoint_save_path)
+    except Exception as error:
+        undo()
+        return None, why_not_loaded(error)
+    if not all(np.isfinite(w).all() for w in model.get_weights()):
+        undo()
+        return None, "its weights are not all finite numbers (NaN or infinity)"
+    return record, None
+
+
+def why_not_loaded(error):
+    """What a failed load_weights means, in a student's words."""
+    if isinstance(error, ValueError):  # Keras: the shapes or layers do not match
+        return "its weights do not fit this model: written by another one"
+    if isinstance(error, OSError):  # h5py: truncated, or not an HDF5 file at all
+        return "the file is damaged or not a weights file"
+    return first_line(error)
+
+
+def resume_from_checkpoint(model, checkpoint_save_path, fresh=False, epochs=1):
+    """断点续训: load the saved weights when there are some; returns their Record, else None.
+
+    The model must be built, and its optimizer too (`model.optimizer.build(...)`), so that the
+    file's optimizer state (Adam's moments) is resumed along with the weights. A file that does
+    not load is reported and left to be replaced by this run's best weights; with `epochs` 0
+    nothing would be trained to replace it, so the run ends here.
+    """
+    if not os.path.exists(checkpoint_save_path):
+        return None
+    if fresh:
+        print(f"Ignoring {checkpoint_save_path} (--fresh): training from scratch, "
+              "it will be replaced.")
+        return None
+    record, problem = load_checkpoint(model, checkpoint_save_path)
+    if problem is None:
+        print("-------------load the model-----------------")
+        print(f"(resuming from {checkpoint_save_path}: 断点续训)")
+        return record
+    if epochs == 0:
+        stop(f"Cannot load {checkpoint_save_path} ({problem}): nothing trained to predict with; "
+             f"train with: {command_for_user([*training_args(), '--fresh'])}")
+    print(f"Warning: cannot load {checkpoint_save_path} ({problem}); training from scratch, "
+          "it will be replaced.")
+    return None
+
+
+# ## Writing
+
+def save_checkpoint(model, checkpoint_save_path, record, keep=False):
+    """Write the model's weights and `record`, whole: beside the checkpoint first, then renamed.
+
+    Raises OSError where that fails (files.NotReplaced, with `keep`, where only the rename did).
+    """
+    import h5py
+
+    def write(path):
+        model.save_weights(path)
+        with h5py.File(path, "a") as file:
+            file.attrs["lesson"] = record.lesson or lesson_of(checkpoint_save_path)
+            if record.monitor is not None:
+                file.attrs["monitor"] = record.monitor
+                file.attrs["best"] = record.best
+                file.attrs["epoch"] = record.epoch
+
+    files.write_whole(checkpoint_save_path, write, keep=keep)
+
+
+def check_room_for(model, checkpoint_save_path):
+    """Before training: the checkpoint's folder has room for a file of the checkpoint's size.
+
+    Found by writing one beside it (then removed), as the lesson will: a full disk or a used-up
+    quota ends the run here, with one line and status 2, rather than after training.
+    """
+    probe = files.temporary_path(checkpoint_save_path)
+    try:
+        os.makedirs(os.path.dirname(checkpoint_save_path) or ".", exist_ok=True)
+        model.save_weights(probe)
+        files.flush_to_disk(probe)
+    except (OSError, RuntimeError) as error:  # h5py reports a full disk as either
+        stop(f"Cannot write {checkpoint_save_path} ({files.reason(error)}): "
+             "free some space, or run the script from another folder.")
+    finally:
+        if os.path.lexists(probe):
+            os.remove(probe)

@@ -1,0 +1,88 @@
+"""The console: output that never fails, and training progress shown the way this console can show it."""
+import contextlib
+import os
+import sys
+
+from lessonkit import platforms
+
+# Windows code pages of Chinese, Japanese and Korean consoles, where Keras's bar character `━`
+# is drawn twice as wide as it is counted, and each redraw overflows the line.
+EAST_ASIAN_CODEPAGES = {936, 950, 932, 949}
+
+
+@contextlib.contextmanager
+def never_failing():
+    """For the length of a run: text the console cannot show is escaped, never an error.
+
+    With an output encoding that has no Chinese (cp1252, ascii, the C locale), 断点续训 prints
+    as \\u65ad...; bytes typed at a prompt that the input encoding cannot decode reach the
+    prompt's checks as escapes, and are refused there like any other bad answer. Where there is
+    no console at all (pythonw, a double-click on Windows), output goes nowhere instead of
+    ending the run. The streams are left as they were found when the run ends: under %run they
+    are a notebook kernel's.
+    """
+    saved = {name: getattr(sys, name) for name in ("stdout", "stderr", "stdin")}
+    changes = []
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is None or getattr(stream, "closed", False):
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
+        else:
+            changes.append((stream, getattr(stream, "errors", None), "backslashreplace"))
+    if sys.stdin is not None and not getattr(sys.stdin, "closed", False):
+        changes.append((sys.stdin, getattr(sys.stdin, "errors", None), "surrogateescape"))
+    reconfigured = [(stream, errors) for stream, errors, new in changes if reconfigure(stream, new)]
+    try:
+        yield
+    finally:
+        for stream, errors in reconfigured:
+            reconfigure(stream, errors)
+        for name, stream in saved.items():
+            replacement = getattr(sys, name)
+            if replacement is not stream:
+                with contextlib.suppress(OSError, ValueError):
+                    replacement.close()
+                setattr(sys, name, stream)
+
+
+def reconfigure(stream, errors):
+    """Set a text stream's error handler; False where the stream has none to set (a kernel's)."""
+    if errors is None or not hasattr(stream, "reconfigure"):
+        return False
+    try:
+        stream.reconfigure(errors=errors)
+    except (OSError, ValueError, AttributeError):
+        return False
+    return True
+
+
+def silence_stdout():
+    """After the reader of stdout went away: send what is left to nowhere, so exiting stays quiet."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def progress_style(facts=None):
+    """Keras's `verbose` for fit: 1, its redrawn progress bar, where that shows right; else 2.
+
+    2 prints one plain line per epoch (with the `Epoch N/M` line before it): what a pipe, a log
+    file or a console that cannot draw the bar should get.
+    """
+    facts = facts or platforms.current()
+    if facts.in_kernel or "PYCHARM_HOSTED" in facts.environ:
+        return 1  # a notebook and PyCharm's console redraw the bar in place
+    if not facts.stdout_isatty:
+        return 2
+    if facts.os == "windows" and not windows_console_draws_the_bar(facts):
+        return 2
+    return 1
+
+
+def windows_console_draws_the_bar(facts):
+    """The bar's ANSI escapes and `━` show right only in consoles known to read ANSI escapes
+    (Windows Terminal, VS Code, ConEmu, ANSICON, Git Bash's mintty) and without an East Asian
+    code page; the classic console of cmd.exe and Anaconda Prompt shows `←[1m` instead."""
+    env = facts.environ
+    reads_ansi = bool(env.get("WT_SESSION") or env.get("TERM_PROGRAM") or env.get("ANSICON")
+                      or env.get("ConEmuANSI") == "ON" or env.get("TERM"))
+    return reads_ansi and facts.console_codepage not in EAST_ASIAN_CODEPAGES

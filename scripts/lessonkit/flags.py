@@ -1,0 +1,93 @@
+"""The scripts' command-line flags, defined once: every script builds its parser here.
+
+Defaults reproduce the lecture; flags only add. Abbreviations are refused (`--epoch` is not
+`--epochs`), so that a command repeated back to the user is always the one they meant.
+"""
+import argparse
+import datetime
+
+from lessonkit.exits import shown
+from lessonkit.prompt import check_word
+
+
+def script_parser(description):
+    """A parser that prints the script's docstring as its --help text."""
+    return argparse.ArgumentParser(description=description, allow_abbrev=False,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def add_no_show(parser):
+    parser.add_argument("--no-show", action="store_true",
+                        help="show no plot (no window, nothing inline in a notebook); "
+                             "save the plots as PNG files only")
+
+
+def lesson_parser(description, epochs):
+    """The flags of every training script."""
+    parser = script_parser(description)
+    parser.add_argument("--epochs", type=whole_number(0), default=epochs, metavar="N",
+                        help=f"train for N epochs (default: {epochs}, the lecture's); "
+                             "0 only loads the checkpoint and predicts")
+    parser.add_argument("--fresh", action="store_true",
+                        help="ignore an existing checkpoint and train from scratch (it is replaced)")
+    add_no_show(parser)
+    return parser
+
+
+def letter_parser(description, epochs, input_word, word_length):
+    """A letter lesson's flags; words given with --predict are checked before any training."""
+    parser = lesson_parser(description, epochs)
+    parser.add_argument("--predict", nargs="+", action="extend", metavar="WORD",
+                        type=word_of(input_word, word_length),
+                        help="print the prediction for each WORD and skip the prompts")
+    parser.add_argument("--probs", action="store_true",
+                        help="after each answer, the five most probable letters and their probabilities")
+    parser.add_argument("--generate", type=whole_number(1), default=1, metavar="N",
+                        help="answer with N letters, each predicted from the last ones seen, "
+                             "the model's own answers fed back in (default: 1, the lecture's)")
+    return parser
+
+
+def stock_parser(description, epochs):
+    """A stock lesson's flags: the common ones, and where the prices come from."""
+    parser = lesson_parser(description, epochs)
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--csv", metavar="PATH",
+                        help="a daily price file (default: SH600519.csv in the working directory "
+                             "if there is one, else the course's file beside the scripts)")
+    source.add_argument("--synthetic", action="store_true",
+                        help="use a made-up, deterministic price series instead of a file")
+    return parser
+
+
+# ## Types: each checks one value and says in words what is accepted
+
+def whole_number(minimum):
+    """argparse type: a whole number >= `minimum`."""
+    def parse(text):
+        if not (text.isascii() and text.strip().isdigit() and int(text) >= minimum):
+            raise argparse.ArgumentTypeError(f"{shown(text)} is not a whole number >= {minimum}")
+        return int(text)
+
+    parse.__name__ = f"whole number >= {minimum}"
+    return parse
+
+
+def word_of(input_word, word_length):
+    """argparse type: a word the letter lesson can take, in small letters."""
+    def parse(text):
+        problem = check_word(text, input_word, word_length)
+        if problem:
+            raise argparse.ArgumentTypeError(problem)
+        return text.strip().lower()
+
+    parse.__name__ = "word"
+    return parse
+
+
+def date(text):
+    """argparse type: a date written YYYY-MM-DD."""
+    try:
+        return datetime.date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not a date like 2010-04-26") from None

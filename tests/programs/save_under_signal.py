@@ -1,0 +1,38 @@
+"""Train a tiny model three epochs, and send this process a signal just as its best weights are written.
+
+    python save_under_signal.py SCRIPTS_FOLDER SIGNAL_NAME
+
+The first write is the check for room before training; the second, the one after training.
+"""
+import signal
+import sys
+
+import numpy as np
+
+sys.path.insert(0, sys.argv[1])
+from lessonkit.best_weights import keep_best_weights  # noqa: E402
+from lessonkit.exits import run_main  # noqa: E402
+from lessonkit.tensorflow_start import start_tensorflow  # noqa: E402
+
+
+def main():
+    tf = start_tensorflow()
+    model = tf.keras.Sequential([tf.keras.Input((1, 5)), tf.keras.layers.SimpleRNN(3),
+                                 tf.keras.layers.Dense(5, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    real_save, writes = model.save_weights, []
+
+    def save_while_signalled(path):
+        if writes:  # the write after training: a signal arrives as it starts
+            signal.raise_signal(getattr(signal, sys.argv[2]))
+        writes.append(path)
+        real_save(path)
+
+    model.save_weights = save_while_signalled
+    x, y = np.eye(5, dtype="float32")[:, None, :], np.arange(5)
+    with keep_best_weights(model, "./checkpoint/lesson.weights.h5") as callback:
+        model.fit(x, y, epochs=3, callbacks=[callback], verbose=0)
+    print("not reached: the run must end as an interrupted one")
+
+
+run_main(main)

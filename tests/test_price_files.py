@@ -1,0 +1,206 @@
+"""Price files as students bring them: every layout read in the order of its dates, or refused.
+
+Each file is made here from a known series, in the layout a source writes; what the lesson would
+learn from is checked against that series in date order, and so is persistence's error.
+"""
+import os
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import (COURSE_FILE, ROOT, SCRIPTS, one_line, persistence_errors, price_table,
+                      printed, run_script, scripts_module, table_row)
+
+prices = scripts_module("lessonkit.prices")
+Ending = scripts_module("lessonkit.exits").Ending
+
+
+@pytest.fixture(scope="module")
+def series():
+    """A random walk of 420 business days: (ISO dates, opening prices), oldest first."""
+    table = price_table(420, seed=5)
+    table["open"] = (table["open"] * 25).round(3)  # prices above 1,000, as Moutai's are
+    return table
+
+
+def course_layout(table, path):
+    table.to_csv(path)  # tushare's get_k_data, written with to_csv(): an index column first
+
+
+def tushare_pro(table, path):
+    """What tushare's current API (pro.daily) returns: dates as 20200424, newest first."""
+    pro = pd.DataFrame({
+        "ts_code": "600519.SH", "trade_date": table["date"].str.replace("-", ""),
+        "open": table["open"], "high": table["high"], "low": table["low"], "close": table["close"],
+        "pre_close": table["close"].shift(1), "change": 0.0, "pct_chg": 0.0,
+        "vol": table["volume"], "amount": 0.0})
+    pro.iloc[::-1].to_csv(path, index=False)
+
+
+def akshare(table, path):
+    """akshare's stock_zh_a_hist, saved with to_csv(): Chinese headers, the code as text."""
+    pd.DataFrame({"日期": table["date"], "股票代码": "600519", "开盘": table["open"],
+                  "收盘": table["close"], "最高": table["high"], "最低": table["low"],
+                  "成交量": table["volume"]}).to_csv(path, index=False)
+
+
+def east_money_export(table, path):
+    """East Money's export: GBK text, dates as 2020/4/24, a line naming the source at the end."""
+    dates = pd.to_datetime(table["date"])
+    lines = ["日期,开盘,最高,最低,收盘,成交量"] + [
+        f"{d.year}/{d.month}/{d.day},{o},{h},{lo},{c},{v}" for d, o, h, lo, c, v in
+        zip(dates, table["open"], table["high"], table["low"], table["close"], table["volume"])]
+    lines.append("数据来源:东方财富,,,,,")
+    path.write_bytes("\r\n".join(lines).encode("gbk"))
+
+
+def excel_day_first(table, path):
+    """The course's file re-saved by Excel in many locales: a byte order mark, 26/04/2010,
+    thousands separators, a space after each comma in the header."""
+    dates = pd.to_datetime(table["date"]).dt.strftime("%d/%m/%Y")
+    lines = ["date, open, close, code"] + [
+        f'{d},"{o:,.3f}",{c},600519' for d, o, c in zip(dates, table["open"], table["close"])]
+    path.write_bytes(("\ufeff" + "\r\n".join(lines)).encode("utf-8"))
+
+
+def excel_month_first(table, path):
+    """Excel in the United States: 4/26/2010, no leading zeros."""
+    dates = pd.to_datetime(table["date"])
+    lines = ["date,open,code"] + [f"{d.month}/{d.day}/{d.year},{o},600519"
+                                  for d, o in zip(dates, table["open"])]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def tab_separated(table, path):
+    """A tab-separated export with 时间 as the date's header (同花顺's)."""
+    pd.DataFrame({"时间": table["date"], "开盘": table["open"], "收盘": table["close"]}).to_csv(
+        path, sep="\t", index=False)
+
+
+LAYOUTS = [course_layout, tushare_pro, akshare, east_money_export, excel_day_first,
+           excel_month_first, tab_separated]
+
+
+@pytest.mark.parametrize("write", LAYOUTS, ids=[write.__name__ for write in LAYOUTS])
+def test_each_layout_is_read_in_date_order(tmp_path, series, write, capsys):
+    path = tmp_path / "SH600519-export.csv"  # the code from the file's name, where it has none
+    write(series, path)
+    dates, opens, code = prices.load_opening_prices(str(path), test_days=300, time_steps=60)
+    assert list(dates) == list(series["date"])
+    assert opens == pytest.approx(series["open"].to_numpy())
+    assert code == "600519"
+    assert persistence_errors(opens) == pytest.approx(persistence_errors(series["open"]))
+    warnings = capsys.readouterr().err
+    if write is tushare_pro:
+        assert "not in date order (newest first); sorted oldest first" in warnings
+    if write is east_money_export:
+        assert "dropped 1 rows whose '日期' is no date ('数据来源:东方财富')" in warnings
+
+
+def both_ways(rows):
+    """Dates that read, and stay in order, both day-first and month-first: the 1st of each month."""
+    return [f"01/{month:02d}/{year}" for year in range(1990, 2030) for month in range(1, 13)][:rows]
+
+
+def test_dates_that_read_both_day_first_and_month_first_are_refused():
+    with pytest.raises(Ending) as refused:
+        prices.read_dates(pd.Series(both_ways(36)), "ambiguous.csv")
+    assert refused.value.status == 2
+    assert "read both day-first and month-first" in refused.value.message
+
+
+def test_the_consistent_reading_is_taken_where_only_one_keeps_the_rows_in_order():
+    # 01/02 ... 12/02 then 01/03: day-first is in order, month-first is not.
+    text = pd.Series([f"{day:02d}/{month:02d}/2020" for month in (2, 3) for day in range(1, 13)])
+    when, date_format = prices.read_dates(text, "file")
+    assert date_format == "%d/%m/%Y"
+    assert pd.Series(when).is_monotonic_increasing
+
+
+def test_dates_written_two_ways_in_one_column_are_refused():
+    with pytest.raises(Ending) as refused:
+        prices.read_dates(pd.Series(["2010-04-26", "27/04/2010", "2010-04-28"]), "mixed.csv")
+    assert "are not all written one way" in refused.value.message
+
+
+def test_numbers_with_thousands_separators_and_decimal_commas():
+    assert list(prices.numbers(["1,004.520", " 88.7", "--", ""])[:2]) == [1004.52, 88.7]
+    assert np.isnan(prices.numbers(["--"])[0])
+    assert list(prices.numbers(["1004,52", "88,7"], separator=";")) == [1004.52, 88.7]
+
+
+def test_the_stock_code_comes_from_the_file_or_its_name():
+    frame = pd.DataFrame({"ts_code": ["600519.SH"]})
+    assert prices.stock_code(frame, "pro.csv") == "600519"
+    assert prices.stock_code(pd.DataFrame({"code": ["sh601318"]}), "x.csv") == "601318"
+    assert prices.stock_code(pd.DataFrame({"open": [1.0]}), "SZ000001.csv") == "000001"
+    assert prices.stock_code(pd.DataFrame({"open": [1.0]}), "my prices.csv") == "my prices"
+
+
+# ## Which file a lesson reads
+
+@pytest.mark.parametrize("where", ["the collection's folder", "scripts/", "another folder",
+                                   "a folder with its own SH600519.csv", "--csv"])
+def test_the_lesson_says_which_file_it_reads(tmp_path, where):
+    cwd, args = {"the collection's folder": ROOT, "scripts/": SCRIPTS}.get(where, tmp_path), []
+    if where == "the collection's folder" and (ROOT / "SH600519.csv").exists():
+        pytest.skip("a downloaded SH600519.csv lies in the collection's folder")
+    if where == "a folder with its own SH600519.csv":
+        price_table(400).to_csv(tmp_path / "SH600519.csv")
+    if where == "--csv":
+        price_table(400).to_csv(tmp_path / "mine.csv")
+        args = ["--csv", "mine.csv"]
+    # --epochs 0 with nothing trained stops right after that line, before TensorFlow starts.
+    result = run_script("stock_rnn", "--epochs", "0", *args, cwd=cwd)
+    assert result.returncode == 2, result.stderr
+    assert result.stdout.splitlines()[0] == {
+        "the collection's folder": f"Prices: {os.path.join('scripts', 'SH600519.csv')} "
+                                   "(the course's published file, beside the scripts)",
+        "scripts/": "Prices: SH600519.csv (the course's published file)",
+        "another folder": f"Prices: {COURSE_FILE} (the course's published file, beside the scripts)",
+        "a folder with its own SH600519.csv": "Prices: SH600519.csv (in the working directory)",
+        "--csv": "Prices: mine.csv (given with --csv)",
+    }[where]
+
+
+# ## End to end: what the lesson prints for the files that were once trained on the wrong series
+
+@pytest.fixture
+def trained_stock_checkpoint(stock_runs, tmp_path):
+    """A working directory holding a trained stock_rnn checkpoint, and no price file."""
+    source, _ = stock_runs("stock_rnn")
+    cwd = tmp_path / "lesson"
+    shutil.copytree(source / "checkpoint", cwd / "checkpoint")
+    return cwd
+
+
+def test_on_the_course_file_persistence_is_the_published_figure(trained_stock_checkpoint):
+    result = run_script("stock_rnn", "--epochs", "0", "--no-show", cwd=trained_stock_checkpoint)
+    assert result.returncode == 0, result.stderr
+    printed("Prices: X (the course's published file, beside the scripts)", result.stdout)
+    assert table_row(result.stdout, "persistence") == pytest.approx([384.8545, 19.6177, 14.7110],
+                                                                    abs=5e-5)
+    assert "On 600519 data, by RMSE" in result.stdout
+
+
+@pytest.mark.parametrize("write", [tushare_pro, excel_day_first],
+                         ids=["tushare_pro", "excel_day_first"])
+def test_a_file_once_trained_back_to_front_is_evaluated_in_date_order(
+        trained_stock_checkpoint, series, write):
+    cwd = trained_stock_checkpoint
+    write(series, cwd / "prices.csv")
+    result = run_script("stock_rnn", "--csv", "prices.csv", "--epochs", "0", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    assert table_row(result.stdout, "persistence") == pytest.approx(
+        persistence_errors(series["open"]), abs=1e-4)
+    assert "On 600519 data, by RMSE" in result.stdout  # titled by its code, MaoTai
+
+
+def test_a_file_whose_dates_read_two_ways_is_refused_with_one_line(tmp_path):
+    pd.DataFrame({"date": both_ways(400), "open": np.linspace(10, 50, 400)}).to_csv(
+        tmp_path / "p.csv", index=False)
+    result = run_script("stock_rnn", "--csv", "p.csv", cwd=tmp_path)
+    printed("X: dates like '…' read both day-first and month-first; save the file with dates like "
+            "2010-04-26.", one_line(result))
