@@ -30,7 +30,8 @@ try:  # what every lesson shares is in lessonkit/, beside this script
     from lessonkit.tensorflow_start import start_tensorflow
 except ImportError as error:
     sys.exit(f"Cannot import {error.name}: run the script where it lies, in the collection's "
-             "scripts/ folder, with the packages of requirements.txt installed.")
+             "scripts/ folder, with the packages of requirements.txt installed "
+             "(and PYTHONSAFEPATH unset).")
 except KeyboardInterrupt:  # Ctrl-C before the lesson has started
     sys.exit(130)
 

@@ -29,7 +29,8 @@ try:  # what every lesson shares is in lessonkit/, beside this script
     from lessonkit.weight_dump import dump_weights
 except ImportError as error:
     sys.exit(f"Cannot import {error.name}: run the script where it lies, in the collection's "
-             "scripts/ folder, with the packages of requirements.txt installed.")
+             "scripts/ folder, with the packages of requirements.txt installed "
+             "(and PYTHONSAFEPATH unset).")
 except KeyboardInterrupt:  # Ctrl-C before the lesson has started
     sys.exit(130)
 

@@ -47,6 +47,7 @@ class BestWeights:
         self.write_problem = None
         self.deferred_signals = 0
         self.signals_raise = True
+        self.resumable = True   # the checkpoint holds what the next run should resume from
 
     def epoch_ended(self, epoch, logs):
         self.epochs_done = epoch + 1
@@ -110,10 +111,12 @@ class BestWeights:
             save_checkpoint(self.model, self.path, self.record(), keep=True)
             return f"{saved}, saved to {self.path}"
         except files.NotReplaced as error:
+            self.resumable = False
             return (f"{saved}; it could not replace {self.path} ({files.reason(error.cause)}), "
                     f"so it is kept in {error.kept_path}: rename that file to "
                     f"{os.path.basename(self.path)} to resume from it")
         except (OSError, RuntimeError) as error:
+            self.resumable = False
             return f"{saved}; {self.saved_elsewhere(error)}"
         finally:
             self.model.set_weights(last_weights)
@@ -174,7 +177,7 @@ def keep_best_weights(model, checkpoint_save_path, monitor="loss", resumed=None,
             signal.signal(signum, handler)
 
     if state.deferred_signals:
-        interrupted(f"\nTraining interrupted after {state.epochs_done} epochs: {kept}. "
-                    "Run the script again to resume.")
+        resume = " Run the script again to resume." if state.resumable else ""
+        interrupted(f"\nTraining interrupted after {state.epochs_done} epochs: {kept}.{resume}")
     print(f"Trained {state.epochs_done} epochs: {kept}.")
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from lessonkit import files
 from lessonkit.commands import command_for_user, training_args
-from lessonkit.exits import first_line, stop
+from lessonkit.exits import end_abruptly, first_line, stop
 
 SUFFIX = ".weights.h5"
 
@@ -190,12 +190,22 @@ def resume_from_checkpoint(model, checkpoint_save_path, fresh=False, epochs=1):
 
 # ## Writing
 
+def expected_size(model):
+    """About the bytes a checkpoint of `model` takes: its weights, Adam's state, HDF5's own."""
+    variables = [*model.weights, *getattr(getattr(model, "optimizer", None), "variables", [])]
+    return sum(int(np.prod(v.shape)) * 4 for v in variables) + 256 * 1024
+
+
 def save_checkpoint(model, checkpoint_save_path, record, keep=False):
     """Write the model's weights and `record`, whole: beside the checkpoint first, then renamed.
 
     Raises OSError where that fails (files.NotReplaced, with `keep`, where only the rename did).
+    A disk without room for it is found before HDF5 starts writing: HDF5 that fails to write
+    a file can crash the process when Python shuts down (see exits.end_abruptly).
     """
     import h5py
+
+    files.check_room(os.path.dirname(checkpoint_save_path) or ".", expected_size(model))
 
     def write(path):
         model.save_weights(path)
@@ -206,23 +216,25 @@ def save_checkpoint(model, checkpoint_save_path, record, keep=False):
                 file.attrs["best"] = record.best
                 file.attrs["epoch"] = record.epoch
 
-    files.write_whole(checkpoint_save_path, write, keep=keep)
+    try:
+        files.write_whole(checkpoint_save_path, write, keep=keep)
+    except files.NotReplaced:
+        raise
+    except (OSError, RuntimeError):
+        end_abruptly()  # HDF5 may be left holding a file it could not finish
+        raise
 
 
 def check_room_for(model, checkpoint_save_path):
     """Before training: the checkpoint's folder has room for a file of the checkpoint's size.
 
-    Found by writing one beside it (then removed), as the lesson will: a full disk or a used-up
+    Found by writing that many bytes beside it (then removed), so that a full disk or a used-up
     quota ends the run here, with one line and status 2, rather than after training.
     """
-    probe = files.temporary_path(checkpoint_save_path)
+    folder = os.path.dirname(checkpoint_save_path) or "."
     try:
-        os.makedirs(os.path.dirname(checkpoint_save_path) or ".", exist_ok=True)
-        model.save_weights(probe)
-        files.flush_to_disk(probe)
-    except (OSError, RuntimeError) as error:  # h5py reports a full disk as either
+        os.makedirs(folder, exist_ok=True)
+        files.check_room(folder, expected_size(model), by_writing=True)
+    except OSError as error:
         stop(f"Cannot write {checkpoint_save_path} ({files.reason(error)}): "
              "free some space, or run the script from another folder.")
-    finally:
-        if os.path.lexists(probe):
-            os.remove(probe)

@@ -2,6 +2,8 @@
 import contextlib
 import os
 import sys
+import traceback
+import types
 
 from lessonkit import platforms
 
@@ -18,8 +20,9 @@ def never_failing():
     as \\u65ad...; bytes typed at a prompt that the input encoding cannot decode reach the
     prompt's checks as escapes, and are refused there like any other bad answer. Where there is
     no console at all (pythonw, a double-click on Windows), output goes nowhere instead of
-    ending the run. The streams are left as they were found when the run ends: under %run they
-    are a notebook kernel's.
+    ending the run. When a write fails (a full disk), h5py reports it again while it cleans up,
+    as an 'Exception ignored' traceback: that is not shown, the failure has its one line. All
+    is left as it was found when the run ends: under %run it is a notebook kernel's.
     """
     saved = {name: getattr(sys, name) for name in ("stdout", "stderr", "stdin")}
     changes = []
@@ -32,9 +35,15 @@ def never_failing():
     if sys.stdin is not None and not getattr(sys.stdin, "closed", False):
         changes.append((sys.stdin, getattr(sys.stdin, "errors", None), "surrogateescape"))
     reconfigured = [(stream, errors) for stream, errors, new in changes if reconfigure(stream, new)]
+    hooks = sys.unraisablehook, sys.excepthook
+    sys.unraisablehook = lambda unraisable: (
+        None if h5py_cleanup(unraisable.exc_value, unraisable.object) else hooks[0](unraisable))
+    sys.excepthook = lambda kind, value, tb: (
+        None if h5py_cleanup(value, tb) else hooks[1](kind, value, tb))
     try:
         yield
     finally:
+        sys.unraisablehook, sys.excepthook = hooks
         for stream, errors in reconfigured:
             reconfigure(stream, errors)
         for name, stream in saved.items():
@@ -43,6 +52,13 @@ def never_failing():
                 with contextlib.suppress(OSError, ValueError):
                     replacement.close()
                 setattr(sys, name, stream)
+
+
+def h5py_cleanup(error, where):
+    """Whether an error comes from h5py tidying up after a write that failed (Cython prints it)."""
+    frames = traceback.extract_tb(where) if isinstance(where, types.TracebackType) else []
+    return ("h5py" in str(where) or any("h5py" in frame.filename for frame in frames)
+            or "id ref count" in str(error))
 
 
 def reconfigure(stream, errors):

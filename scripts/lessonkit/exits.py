@@ -9,7 +9,9 @@ In a terminal the status is the process's exit status. Under IPython (`%run` in 
 Colab) the run just ends after its line: the kernel is not the script's to exit, and IPython
 would add a red `SystemExit` block to every refusal.
 """
+import contextlib
 import errno
+import os
 import sys
 
 from lessonkit import console, platforms
@@ -41,13 +43,33 @@ def goodbye():
     raise Ending(0, "\nGoodbye.")
 
 
+_abrupt_end = False
+
+
+def end_abruptly():
+    """Have this run end without Python's shutdown, once its lines are out.
+
+    After HDF5 failed to write a file (a disk that filled up), its library can crash the
+    process while Python shuts down, and the run would end with a segmentation fault after
+    having said what it kept.
+    """
+    global _abrupt_end
+    _abrupt_end = True
+
+
 def run_main(main, facts=None):
     """Run a script's main() so that whatever happens, the user sees lines, not a traceback."""
     with console.never_failing():
         status = outcome(main)
     facts = facts or platforms.current()
-    if not facts.in_ipython:
-        sys.exit(status)
+    if facts.in_ipython:
+        return  # the kernel is not the script's to end
+    if _abrupt_end:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                stream.flush()
+        os._exit(status)
+    sys.exit(status)
 
 
 def outcome(main):

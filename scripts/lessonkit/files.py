@@ -7,6 +7,7 @@ import contextlib
 import errno
 import glob
 import os
+import shutil
 import stat
 import time
 
@@ -91,6 +92,29 @@ def reason(error):
         return "the disk refused the write; is it full?"
     return (getattr(error, "strerror", None) or text.strip().splitlines()[0][:120]
             if text.strip() else type(error).__name__)
+
+
+def check_room(folder, size, by_writing=False):
+    """Raise OSError (no space) unless `folder`'s disk has `size` bytes free.
+
+    With `by_writing`, a file of that size is written and removed, which also finds a used-up
+    quota, which the free space does not show.
+    """
+    if shutil.disk_usage(folder).free < size:
+        raise OSError(errno.ENOSPC, "No space left on device")
+    if not by_writing:
+        return
+    probe = os.path.join(folder, f".room-test-{os.getpid()}")
+    try:
+        with open(probe, "wb") as file:
+            block = bytes(1024 * 1024)
+            for start in range(0, size, len(block)):
+                file.write(block[: min(len(block), size - start)])
+            file.flush()
+            os.fsync(file.fileno())
+    finally:
+        with contextlib.suppress(OSError):
+            os.remove(probe)
 
 
 # ## Writing

@@ -1,0 +1,214 @@
+"""No trained weights are ever lost: hard kills, full disks, locked files, worse runs.
+
+Real signals, real filesystems: a SIGKILL, a small tmpfs mounted in a mount namespace of the
+test's own (where this machine lets a test mount one), a file held open by another process.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import h5py
+import pytest
+
+from conftest import (RESUME_LINE, checkpoint_arrays, checkpoint_of, epoch_losses, one_line, posix_only, printed,
+                      read_until, run_script, scripts_module, start_script)
+
+LESSON = "rnn_embedding_4pre1"
+
+
+def record(path):
+    with h5py.File(path, "r") as f:
+        return {key: f.attrs[key] for key in ("lesson", "monitor", "best", "epoch")}
+
+
+# ## A run killed outright keeps the best weights of its last few seconds
+
+def test_a_run_killed_outright_resumes_from_the_best_weights_of_its_last_seconds(tmp_path):
+    process = start_script(LESSON, "--epochs", "100000", cwd=tmp_path, stdin=subprocess.DEVNULL)
+    checkpoint = checkpoint_of(tmp_path, LESSON)
+    seen = read_until(process, b"Epoch 2/")
+    deadline = time.monotonic() + 120
+    while not checkpoint.exists() and time.monotonic() < deadline:  # written within seconds
+        seen = read_until(process, b"\nEpoch ", seen)
+    seen = read_until(process, b"\nEpoch ", seen)
+    process.kill()  # SIGKILL; TerminateProcess on Windows: no handler runs
+    process.communicate(timeout=60)
+    first_losses = epoch_losses(seen.decode())
+    kept = record(checkpoint)
+    assert kept["lesson"] == LESSON and kept["monitor"] == "loss"
+    assert kept["best"] < first_losses[0] - 0.1  # training progress was kept
+
+    resumed = run_script(LESSON, "--epochs", "1", "--predict", "abcd", cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    assert RESUME_LINE in resumed.stdout.splitlines()
+    assert epoch_losses(resumed.stdout)[0] <= kept["best"] + 1e-3
+    assert not list(checkpoint.parent.glob("*partial*"))
+
+
+# ## A resumed run replaces the checkpoint only with better weights
+
+def test_a_resumed_run_that_does_worse_leaves_the_checkpoint_and_uses_its_weights(copy_of):
+    cwd = copy_of("rnn_onehot_1pre1")
+    path = checkpoint_of(cwd, "rnn_onehot_1pre1")
+    with h5py.File(path, "a") as f:
+        f.attrs["best"] = 1e-9  # a loss no run will reach: every epoch of this one is worse
+    before = path.read_bytes()
+    result = run_script("rnn_onehot_1pre1", "--epochs", "3", "--predict", "a", "b", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    printed("Trained N epochs: no epoch beat the best … of X, which is left as it was.",
+            result.stdout)
+    assert path.read_bytes() == before
+    assert "a->b" in result.stdout and "b->c" in result.stdout  # the checkpoint's weights answer
+
+
+def test_the_record_names_the_best_epoch_and_its_loss(trained):
+    cwd, stdout = trained("rnn_onehot_1pre1")
+    kept = record(checkpoint_of(cwd, "rnn_onehot_1pre1"))
+    assert (kept["monitor"], kept["epoch"]) == ("loss", 100)
+    assert f"best loss {kept['best']:.4f} at epoch 100" in stdout
+
+
+# ## Checkpoint paths that can be neither read nor written end the run before training
+
+@posix_only
+def test_a_checkpoint_folder_linked_to_a_drive_not_mounted_ends_the_run_before_training(tmp_path):
+    os.symlink(tmp_path / "unmounted-drive" / "checkpoint", tmp_path / "checkpoint")
+    result = run_script(LESSON, "--predict", "abcd", cwd=tmp_path)
+    printed("X is a link to X, which does not exist (a drive not mounted?): …", one_line(result))
+    assert "Epoch" not in result.stdout
+
+
+@posix_only
+def test_a_checkpoint_path_that_is_a_pipe_is_refused_instead_of_read(tmp_path):
+    (tmp_path / "checkpoint").mkdir()
+    os.mkfifo(checkpoint_of(tmp_path, LESSON))
+    result = run_script(LESSON, "--predict", "abcd", cwd=tmp_path, timeout=120)
+    printed("X is not a weights file but a pipe or a device: …", one_line(result))
+
+
+@posix_only  # HDF5 locks files on POSIX systems; on Windows it does not
+def test_a_checkpoint_another_program_holds_open_is_named_in_use_and_left_alone(copy_of):
+    cwd = copy_of("rnn_onehot_1pre1")
+    path = checkpoint_of(cwd, "rnn_onehot_1pre1")
+    before = checkpoint_arrays(path), record(path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import h5py, sys, time; f = h5py.File(sys.argv[1], 'a'); "
+                               "print('open', flush=True); time.sleep(120)", str(path)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        for args in ([], ["--fresh"]):
+            result = run_script("rnn_onehot_1pre1", "--epochs", "2", "--predict", "a", *args,
+                                cwd=cwd)
+            printed("X is in use by another program (…): close it there, then run again; it is "
+                    "left as it is.", one_line(result))
+    finally:
+        holder.kill()
+        holder.wait()
+    arrays, kept = before
+    assert all((a == b).all() for a, b in zip(checkpoint_arrays(path), arrays))
+    assert record(path) == kept
+
+
+# ## Full disks and folders that turn read-only
+
+@pytest.fixture
+def mount_namespace(tmp_path):
+    """A command prefix that runs a command in a mount namespace of its own, or a skip."""
+    if os.name != "posix" or shutil.which("unshare") is None:
+        pytest.skip("needs unshare(1) to mount a filesystem for the test alone")
+    probe = subprocess.run(["unshare", "--mount", "sh", "-c", 'mount -t tmpfs tmpfs "$0"',
+                            str(tmp_path)], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("this machine does not let a test mount a filesystem "
+                    f"({probe.stderr.decode().strip()[:80]})")
+    return ("unshare", "--mount")
+
+
+def test_a_disk_too_full_for_the_checkpoint_ends_the_run_before_training(tmp_path,
+                                                                          mount_namespace):
+    disk = tmp_path / "small-disk"
+    disk.mkdir()
+    command = [*mount_namespace, "sh", "-c",
+               'mount -t tmpfs -o size=16k tmpfs "$0" && cd "$0" && exec "$@"', str(disk)]
+    result = run_script(LESSON, "--predict", "abcd", cwd=tmp_path, wrapper=command)
+    line = one_line(result)
+    printed("Cannot write X (…): free some space, or run the script from another folder.", line)
+    assert "no space left on the disk" in line
+    assert "Epoch 2/" not in result.stdout
+
+
+def test_a_disk_that_fills_during_training_loses_no_weights(tmp_path, mount_namespace):
+    disk, elsewhere = tmp_path / "disk", tmp_path / "elsewhere"
+    disk.mkdir()
+    elsewhere.mkdir()
+    # Training goes on for 5 s; the disk then fills up; Ctrl-C a second later.
+    script = ('mount -t tmpfs -o size=1m tmpfs "$0" && cd "$0" || exit 1; '
+              '(sleep 6; dd if=/dev/zero of="$0/filler" bs=64k 2>/dev/null; sleep 2; kill -INT $$) & '
+              'exec "$@"')
+    result = run_script(LESSON, "--epochs", "100000", cwd=tmp_path, timeout=300,
+                        wrapper=[*mount_namespace, "sh", "-c", script, str(disk)],
+                        env={"TMPDIR": str(elsewhere)})
+    assert result.returncode == 130, result.stderr
+    saved = elsewhere / f"{LESSON}.weights.h5"
+    assert "Training interrupted after " in result.stderr
+    assert (f"could not be written (no space left on the disk), so it is saved to {saved}: copy "
+            f"that file to ./checkpoint/{LESSON}.weights.h5 to resume from it.") in result.stderr
+    assert "Run the script again" not in result.stderr  # it would not resume from there
+    assert record(saved)["lesson"] == LESSON
+    assert "Error" not in result.stderr
+
+
+@posix_only
+def test_a_folder_turned_read_only_during_training_then_ctrl_c_keeps_the_weights_and_ends_130(
+        tmp_path, mount_namespace):
+    work, elsewhere = tmp_path / "work", tmp_path / "elsewhere"
+    work.mkdir()
+    elsewhere.mkdir()
+    script = ('mount --bind "$0" "$0" && cd "$0" || exit 1; '
+              '(sleep 6; mount -o remount,bind,ro "$0"; sleep 1; kill -INT $$) & exec "$@"')
+    result = run_script(LESSON, "--epochs", "100000", cwd=tmp_path, timeout=300,
+                        wrapper=[*mount_namespace, "sh", "-c", script, str(work)],
+                        env={"TMPDIR": str(elsewhere)})
+    assert result.returncode == 130, result.stderr
+    assert "so it is saved to" in result.stderr and "Read-only file system" in result.stderr
+    assert record(elsewhere / f"{LESSON}.weights.h5")["monitor"] == "loss"
+
+
+@posix_only
+def test_an_output_that_cannot_be_replaced_ends_the_run_before_training(tmp_path,
+                                                                         mount_namespace):
+    dump = tmp_path / f"{LESSON}_weights.txt"
+    dump.write_text("an older dump, on a read-only mount\n")
+    script = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
+    result = run_script(LESSON, "--predict", "abcd", cwd=tmp_path,
+                        wrapper=[*mount_namespace, "sh", "-c", script, str(dump)])
+    printed("Cannot write X: it cannot be replaced (…); move it away, or run the script from "
+            "another folder.", one_line(result))
+    assert "Epoch" not in result.stdout
+
+
+def test_a_replace_refused_on_windows_is_retried_and_a_new_file_kept_aside(tmp_path):
+    files, platforms = scripts_module("lessonkit.files"), scripts_module("lessonkit.platforms")
+    windows = platforms.Facts(os="windows", environ={})
+    in_use = PermissionError(13, "The process cannot access the file")
+    in_use.winerror = 32
+    assert files.replace_is_worth_retrying(in_use, windows)
+    assert not files.replace_is_worth_retrying(in_use, platforms.Facts(os="linux", environ={}))
+    target = tmp_path / "checkpoint.weights.h5"
+    target.mkdir()  # a rename over a folder fails here as one over an open file fails on Windows
+    with pytest.raises(files.NotReplaced) as refused:
+        files.write_whole(str(target), lambda path: open(path, "w").write("new"), keep=True)
+    assert open(refused.value.kept_path).read() == "new"
+    assert ".kept-" in refused.value.kept_path
+    assert not list(tmp_path.glob("*partial*"))
+
+
+def test_epochs_0_reads_a_checkpoint_without_writing_anything(copy_of):
+    cwd = copy_of("rnn_onehot_4pre1")
+    before = {path: path.stat().st_mtime_ns for path in cwd.rglob("*.h5")}
+    result = run_script("rnn_onehot_4pre1", "--epochs", "0", "--predict", "abcd", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    assert {path: path.stat().st_mtime_ns for path in cwd.rglob("*.h5")} == before

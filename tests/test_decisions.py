@@ -1,0 +1,230 @@
+"""What each platform gets, decided in one place and checked here by handing it that platform's facts.
+
+Also the rules of the prompt and of the suggested commands, as plain functions: fast tests,
+beside the end-to-end ones that run the scripts.
+"""
+import os
+import sys
+
+import pytest
+
+from conftest import scripts_module
+
+platforms = scripts_module("lessonkit.platforms")
+commands = scripts_module("lessonkit.commands")
+console = scripts_module("lessonkit.console")
+plots = scripts_module("lessonkit.plots")
+prompt = scripts_module("lessonkit.prompt")
+tensorflow_start = scripts_module("lessonkit.tensorflow_start")
+
+LINUX = platforms.Facts(os="linux", environ={"DISPLAY": ":0"}, stdout_isatty=True,
+                        executable="/usr/bin/python3.11",
+                        on_path={"python": "/usr/bin/python3.11", "python3": "/usr/bin/python3.11"})
+MACOS = platforms.Facts(os="darwin", environ={}, stdout_isatty=True,
+                        executable="/usr/bin/python3", on_path={"python": None, "python3": "/usr/bin/python3"})
+WINDOWS = platforms.Facts(os="windows", environ={}, stdout_isatty=True,
+                          executable=r"C:\Users\学生\anaconda3\python.exe",
+                          on_path={"python": r"C:\Users\学生\anaconda3\python.exe", "py": None,
+                                   "python3": None}, console_codepage=936, session_id=1)
+KERNEL = platforms.Facts(os="linux", environ={}, in_ipython=True, in_kernel=True)
+
+
+def facts(base, **changes):
+    return platforms.Facts(**{**base.__dict__, **changes})
+
+
+# ## The commands a message suggests
+
+@pytest.mark.parametrize("where, argv0, expected", [
+    (LINUX, "scripts/rnn_onehot_1pre1.py", "python scripts/rnn_onehot_1pre1.py --predict a"),
+    (MACOS, "scripts/rnn_onehot_1pre1.py", "python3 scripts/rnn_onehot_1pre1.py --predict a"),
+    (WINDOWS, r"scripts\rnn_onehot_1pre1.py", r"python scripts\rnn_onehot_1pre1.py --predict a"),
+    (WINDOWS, r"D:\课程 6\scripts\rnn_onehot_1pre1.py",
+     r'python "D:\课程 6\scripts\rnn_onehot_1pre1.py" --predict a'),
+    (LINUX, "/home/学生/课程 6/scripts/rnn_onehot_1pre1.py",
+     "python '/home/学生/课程 6/scripts/rnn_onehot_1pre1.py' --predict a"),
+    (KERNEL, "scripts/rnn_onehot_1pre1.py", "%run scripts/rnn_onehot_1pre1.py --predict a"),
+])
+def test_a_command_is_written_for_the_users_platform_and_shell(monkeypatch, where, argv0, expected):
+    monkeypatch.setattr(sys, "argv", [argv0, "--epochs", "0", "--predict", "a"])
+    assert commands.command_for_user(commands.training_args(), facts=where) == expected
+
+
+def test_a_script_beside_the_running_one_is_named_as_the_user_named_this_one(monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["scripts/rnn_forward_by_hand.py"])
+    assert commands.command_for_user(script="rnn_onehot_4pre1.py", facts=LINUX) == (
+        "python scripts/rnn_onehot_4pre1.py")
+    monkeypatch.setattr(sys, "argv", ["rnn_forward_by_hand.py"])  # from scripts/, as PyCharm runs it
+    assert commands.command_for_user(script="rnn_onehot_4pre1.py", facts=LINUX) == (
+        "python rnn_onehot_4pre1.py")
+    monkeypatch.setattr(sys, "argv", [r"scripts\rnn_forward_by_hand.py"])
+    assert commands.command_for_user(script="get_stock_data.py", facts=WINDOWS) == (
+        r"python scripts\get_stock_data.py")
+
+
+def test_a_script_run_by_its_full_path_from_its_folder_is_named_shortly(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", [str(tmp_path / "rnn_onehot_1pre1.py")])  # PyCharm's way
+    assert commands.command_for_user(facts=LINUX) == "python rnn_onehot_1pre1.py"
+
+
+def test_python_is_named_as_it_can_be_typed():
+    assert commands.python_command(LINUX) == "python"
+    assert commands.python_command(MACOS) == "python3"
+    nothing_on_path = facts(WINDOWS, on_path={"python": None, "py": None, "python3": None})
+    assert commands.python_command(nothing_on_path) == r"C:\Users\学生\anaconda3\python.exe"
+    only_py = facts(WINDOWS, on_path={"python": None, "py": r"C:\Windows\py.exe", "python3": None})
+    assert commands.python_command(only_py) == "py"
+
+
+def test_pip_is_run_by_this_python_or_by_the_notebook():
+    assert commands.pip_command(["akshare"], MACOS) == "python3 -m pip install akshare"
+    assert commands.pip_command(["akshare"], KERNEL) == "%pip install akshare"
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["--epochs", "0", "--fresh", "--csv", "a b.csv"], ["--csv", "a b.csv"]),
+    (["--epochs=0", "--synthetic"], ["--synthetic"]),
+    (["--predict", "a", "b", "--epochs", "3", "--probs"], ["--predict", "a", "b", "--probs"]),
+])
+def test_the_training_command_drops_only_epochs_and_fresh(argv, expected):
+    assert commands.training_args(argv) == expected
+
+
+# ## Progress, pictures, processes
+
+@pytest.mark.parametrize("where, expected", [
+    (LINUX, 1),                                                        # a terminal
+    (facts(LINUX, stdout_isatty=False), 2),                            # a pipe or a log file
+    (facts(LINUX, stdout_isatty=False, environ={"PYCHARM_HOSTED": "1"}), 1),
+    (KERNEL, 1),                                                       # a notebook redraws it
+    (facts(WINDOWS, console_codepage=437), 2),                         # cmd.exe: no ANSI escapes
+    (facts(WINDOWS, console_codepage=65001, environ={"WT_SESSION": "x"}), 1),  # Windows Terminal
+    (facts(WINDOWS, environ={"WT_SESSION": "x"}), 2),                  # code page 936: ━ is wide
+    (MACOS, 1),
+])
+def test_the_progress_bar_only_where_the_console_draws_it(where, expected):
+    assert console.progress_style(where) == expected
+
+
+@pytest.mark.parametrize("where, backend, expected", [
+    (LINUX, None, True),
+    (facts(LINUX, environ={}), None, False),                            # a lab server
+    (facts(LINUX, environ={}), "Agg", False),
+    (facts(LINUX, environ={}), "module://matplotlib_inline.backend_inline", False),  # !python
+    (KERNEL, "module://matplotlib_inline.backend_inline", True),        # Jupyter, Colab
+    (KERNEL, None, True),
+    (MACOS, None, True),
+    (facts(MACOS, environ={"SSH_CONNECTION": "10.0.0.2 50000 10.0.0.1 22"}), None, False),
+    (facts(MACOS, environ={"SSH_CONNECTION": "x"}), "macosx", False),
+    (WINDOWS, None, True),
+    (facts(WINDOWS, environ={"SSH_CLIENT": "10.0.0.2 50000 22"}), None, False),  # OpenSSH
+    (facts(WINDOWS, session_id=0), None, False),                        # a scheduled task
+])
+def test_plots_are_shown_only_where_something_can_show_them(where, backend, expected):
+    assert plots.can_show_plots(False, where, backend=backend or "") is expected
+    assert plots.can_show_plots(True, where, backend=backend or "") is False  # --no-show
+
+
+class StandInKernel32:
+    """What Windows answers about a process: alive, ended, or not ours to open."""
+
+    def __init__(self, state):
+        self.state, self.signals_sent = state, 0
+
+    def OpenProcess(self, access, inherit, pid):
+        return 0 if self.state in ("gone", "denied") else 42
+
+    def GetLastError(self):
+        return {"gone": 87, "denied": 5}.get(self.state, 0)
+
+    def GetExitCodeProcess(self, handle, code):
+        code._obj.value = platforms.STILL_ACTIVE if self.state == "running" else 0
+        return 1
+
+    def CloseHandle(self, handle):
+        return 1
+
+
+@pytest.mark.parametrize("state, alive", [("running", True), ("ended", False), ("gone", False),
+                                          ("denied", True)])
+def test_on_windows_a_process_is_looked_up_never_signalled(monkeypatch, state, alive):
+    def no_signals(*args):
+        raise AssertionError("os.kill(pid, 0) is Ctrl-C on Windows")
+
+    monkeypatch.setattr(os, "kill", no_signals)
+    assert platforms.process_is_alive(1234, WINDOWS, kernel32=StandInKernel32(state)) is alive
+
+
+def test_on_posix_a_process_is_asked_with_signal_0():
+    assert platforms.process_is_alive(os.getpid(), LINUX)
+    import subprocess
+
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    assert not platforms.process_is_alive(ended.pid, LINUX)
+
+
+# ## Why TensorFlow does not start, in one line
+
+# The message TensorFlow's pywrap_tensorflow.py raises on Windows when a DLL is missing.
+TF_IMPORT_ERROR = """Traceback (most recent call last):
+  File "C:\\Python311\\Lib\\site-packages\\tensorflow\\python\\pywrap_tensorflow.py", line 73, in <module>
+    from tensorflow.python._pywrap_tensorflow_internal import *
+ImportError: DLL load failed while importing _pywrap_tensorflow_internal: The specified module could not be found.
+
+
+Failed to load the native TensorFlow runtime.
+See https://www.tensorflow.org/install/errors for some common causes and solutions.
+If you need help, create an issue at https://github.com/tensorflow/tensorflow/issues and include the entire stack trace above this error message."""
+
+
+def test_tensorflows_import_error_is_told_by_its_cause():
+    line = tensorflow_start.cannot_import(ImportError(TF_IMPORT_ERROR))
+    assert line.startswith("Cannot start TensorFlow (DLL load failed while importing "
+                           "_pywrap_tensorflow_internal: The specified module could not be found.)")
+    assert "Visual C++ Redistributable" in line and "\n" not in line
+
+
+def test_tensorflow_not_installed_names_the_install_command():
+    error = ModuleNotFoundError("No module named 'tensorflow'", name="tensorflow")
+    assert "install tensorflow" in tensorflow_start.cannot_import(error)
+
+
+def test_tensorflows_start_up_chatter_is_filtered_but_its_last_words_are_not():
+    chatter = tensorflow_start.CHATTER
+    assert chatter.match("WARNING: All log messages before absl::InitializeLog() is called are "
+                         "written to STDERR")
+    assert chatter.match("I0000 00:00:1795953222.173750    7900 port.cc:153] oneDNN custom operations")
+    assert chatter.match("E0000 00:00:1795953226.252620 7900 cuda_platform.cc:52] failed call to cuInit")
+    assert not chatter.match("F0000 00:00:1.0 cpu_feature_guard.cc:80] The TensorFlow library was "
+                             "compiled to use AVX instructions, but these aren't available")
+    assert not chatter.match("Illegal instruction (core dumped)")
+
+
+# ## The prompt's rules
+
+@pytest.mark.parametrize("text, problem", [
+    ("abcd", None), (" ABCD ", None),
+    ("", "empty input; type 4 letters from a-e, like abcd"),
+    ("abc", "'abc' has 3 letters, not 4; type 4 letters from a-e, like abcd"),
+    ("abcz", "'abcz' has 'z', outside a-e; type 4 letters from a-e, like abcd"),
+    ("ab1d", "'ab1d' has '1', which is not a letter a-z; type 4 letters from a-e, like abcd"),
+    ("ａｂｃｄ", "'ａｂｃｄ' has 'ａｂｃｄ', which are not letters a-z; type 4 letters from a-e, like abcd"),
+])
+def test_check_word_says_what_is_wrong_and_what_is_accepted(text, problem):
+    assert prompt.check_word(text, "abcde", 4) == problem
+
+
+@pytest.mark.parametrize("text, count", [("3", 3), (" 3 ", 3), ("+1", 1), ("-1", 0), ("0", 0),
+                                         ("three", None), ("2.5", None), ("", None),
+                                         ("7" * 5000, None)])
+def test_the_count_is_what_int_input_makes_of_it(text, count):
+    assert prompt.read_count(text) == count
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk", "cp1252", "ascii"])
+def test_a_byte_order_mark_is_taken_off_however_the_console_decoded_it(encoding):
+    typed = (b"\xef\xbb\xbf" + b"2").decode(encoding, "surrogateescape")
+    assert prompt.without_byte_order_mark(typed, encoding) == "2"
+    assert prompt.without_byte_order_mark("2", encoding) == "2"

@@ -1,0 +1,126 @@
+"""Where students run the lessons: PyCharm from scripts/, a folder of their own, an environment set
+for other frameworks, a script copied away, no console at all, a pipe that closes."""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import (ROOT, SCRIPTS, assert_works_here, checkpoint_of, headless_env, one_line,
+                      posix_only, printed, read_until, run_script, start_script, suggested_command)
+
+
+@pytest.fixture
+def scripts_copy(tmp_path):
+    """A copy of scripts/, to run the lessons from their own folder as PyCharm does."""
+    target = tmp_path / "scripts"
+    shutil.copytree(SCRIPTS, target, ignore=shutil.ignore_patterns("__pycache__", "checkpoint"))
+    return target
+
+
+def written_files(folder, before=()):
+    return sorted(str(path.relative_to(folder)).replace(os.sep, "/") for path in folder.rglob("*")
+                  if path.is_file() and path not in before and "__pycache__" not in path.parts)
+
+
+def test_pycharm_runs_a_lesson_from_scripts_and_git_ignores_what_it_writes(scripts_copy):
+    before = set(scripts_copy.rglob("*"))
+    result = run_script("rnn_onehot_1pre1", "--epochs", "2", "--predict", "a", cwd=scripts_copy,
+                        path=scripts_copy / "rnn_onehot_1pre1.py", env={"PYCHARM_HOSTED": "1"})
+    assert result.returncode == 0, result.stderr
+    written = written_files(scripts_copy, before)
+    assert "checkpoint/rnn_onehot_1pre1.weights.h5" in written and len(written) == 3
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("git, or the collection's git folder, is not here")
+    for name in written:
+        for where in (f"scripts/{name}", name, f"notebooks/{name}"):
+            ignored = subprocess.run(["git", "check-ignore", "-q", "--no-index", where], cwd=ROOT)
+            assert ignored.returncode == 0, f"git does not ignore {where}"
+    shipped = subprocess.run(["git", "check-ignore", "-q", "--no-index", "scripts/SH600519.csv"],
+                             cwd=ROOT)
+    assert shipped.returncode == 1  # the course's prices are part of the collection
+
+
+def test_from_scripts_every_suggested_command_exists_there(scripts_copy):
+    untrained = run_script("rnn_forward_by_hand", "rnn_onehot_4pre1", cwd=scripts_copy,
+                           path=scripts_copy / "rnn_forward_by_hand.py")
+    words = suggested_command(one_line(untrained), "train them first with: ")
+    assert words[1] == "rnn_onehot_4pre1.py"
+    assert_works_here(words, scripts_copy)
+    nothing = run_script("rnn_onehot_1pre1", "--epochs", "0", "--predict", "a", cwd=scripts_copy,
+                         path=scripts_copy / "rnn_onehot_1pre1.py")
+    words = suggested_command(one_line(nothing), "train first with: ")
+    assert words[1:] == ["rnn_onehot_1pre1.py", "--predict", "a"]
+    assert_works_here(words, scripts_copy)
+    download = run_script("get_stock_data", cwd=scripts_copy, path=scripts_copy / "get_stock_data.py")
+    assert "--out" in one_line(download)  # the course's file is never overwritten
+
+
+def test_a_script_copied_out_of_scripts_says_where_it_must_be(tmp_path):
+    shutil.copy(SCRIPTS / "rnn_onehot_1pre1.py", tmp_path)
+    result = run_script("", cwd=tmp_path, path=tmp_path / "rnn_onehot_1pre1.py")
+    printed("Cannot import X: run the script where it lies, in the collection's scripts/ folder, "
+            "with the packages of requirements.txt installed (and PYTHONSAFEPATH unset).",
+            one_line(result, status=1))
+
+
+@pytest.mark.parametrize("setting", ["KERAS_BACKEND=jax", "KERAS_BACKEND=torch", "keras.json: jax"])
+def test_the_lessons_run_on_tensorflow_whatever_keras_is_told_elsewhere(tmp_path, setting):
+    env = {"KERAS_BACKEND": setting.split("=")[1]} if "=" in setting else {}
+    if setting.startswith("keras.json"):
+        home = tmp_path / "keras-home"
+        home.mkdir()
+        (home / "keras.json").write_text(json.dumps({"backend": "jax", "floatx": "float32",
+                                                     "epsilon": 1e-07, "image_data_format":
+                                                     "channels_last"}))
+        env["KERAS_HOME"] = str(home)
+    result = run_script("rnn_onehot_1pre1", "--epochs", "2", "--predict", "c", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "c->" in result.stdout and "Error" not in result.stderr
+
+
+@posix_only
+def test_without_any_console_the_lesson_still_trains(tmp_path):
+    # pythonw on Windows, or a double-click: sys.stdout and sys.stderr are None.
+    process = subprocess.run([sys.executable, str(SCRIPTS / "rnn_onehot_1pre1.py"), "--epochs", "2",
+                              "--predict", "a"], cwd=tmp_path, env=headless_env(),
+                             stdin=subprocess.DEVNULL, preexec_fn=lambda: (os.close(1), os.close(2)),
+                             timeout=300)
+    assert process.returncode == 0
+    assert checkpoint_of(tmp_path, "rnn_onehot_1pre1").exists()
+
+
+@posix_only
+def test_output_piped_into_a_program_that_stops_reading_ends_quietly(copy_of):
+    cwd = copy_of("rnn_onehot_1pre1")
+    process = start_script("rnn_onehot_1pre1", "--epochs", "0", cwd=cwd, stdin=subprocess.PIPE)
+    read_until(process, b"load the model")
+    process.stdout.close()  # like `| head -1`
+    process.stdin.write(b"3\na\nb\nc\n")
+    process.stdin.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 1
+    assert "Traceback" not in stderr and "Error" not in stderr
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="watches /proc to time the Ctrl-C")
+def test_ctrl_c_while_the_script_is_still_importing_shows_no_traceback(tmp_path):
+    process = start_script("rnn_onehot_1pre1", cwd=tmp_path, stdin=subprocess.DEVNULL)
+    maps = Path(f"/proc/{process.pid}/maps")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # NumPy is being loaded: the lesson's first import
+        try:
+            if "numpy" in maps.read_text():
+                break
+        except OSError:
+            pass
+        time.sleep(0.001)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert b"Traceback" not in stderr
