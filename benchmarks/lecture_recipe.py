@@ -1,6 +1,6 @@
 """A letter lesson done the lecture's way, for benchmarks/letters.py to time beside the script.
 
-    python benchmarks/lecture_recipe.py rnn_onehot_4pre1
+    python benchmarks/lecture_recipe.py rnn_onehot_4pre1 [EPOCHS]
 
 The published recipe, step by step, changed only where Keras 3 demands it: an Input layer so
 that the model is built before weights are loaded, a `.weights.h5` checkpoint path, and the
@@ -33,6 +33,7 @@ LAYERS = {  # the lecture's model of each lesson, after its Input
 }
 
 name = sys.argv[1]
+epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 100
 lesson = importlib.import_module(name)
 x_train, y_train, input_word = lesson.x_train, lesson.y_train, lesson.input_word
 tf.random.set_seed(7)
@@ -49,7 +50,7 @@ if os.path.exists(checkpoint_save_path):
 cp_callback = tf.keras.callbacks.ModelCheckpoint(filepath=checkpoint_save_path,
                                                  save_weights_only=True, save_best_only=True,
                                                  monitor="loss")
-history = model.fit(x_train, y_train, batch_size=32, epochs=100, callbacks=[cp_callback])
+history = model.fit(x_train, y_train, batch_size=32, epochs=epochs, callbacks=[cp_callback])
 model.summary()
 
 with open("./weights.txt", "w") as file:

@@ -1,12 +1,14 @@
-"""How long a class waits, the scripts' way against the lecture's: time to the first prompt, per answer.
+"""How long a class waits: each letter lesson's time to its first prompt, and per answer.
 
-    python benchmarks/letters.py [--runs 5] [--lessons rnn_onehot_1pre1 ...]
+    python benchmarks/letters.py [--runs 5] [--lessons rnn_onehot_1pre1 ...] [--epochs 100]
+    python benchmarks/letters.py --against OTHER/scripts      against another copy of the scripts
 
 For each letter lesson, runs the script with its defaults (100 epochs from no checkpoint,
-headless) and lecture_recipe.py (the published recipe, changed only where Keras 3 demands) one
-after the other, each in a fresh temporary directory, alternating so that both see the same
-machine. Each run is timed to its first prompt, then types the lesson's training cycles and
-times each answer. Prints the medians and the ratio of the medians (scripts / lecture).
+headless) and, one after the other, what it is set against: lecture_recipe.py (the published
+recipe, changed only where Keras 3 demands), or the same lesson in another copy of the scripts
+(an earlier commit, say). Each run starts in a fresh temporary directory; the two alternate,
+so that both see the same machine. Each run is timed to its first prompt, then types the
+lesson's training cycles and times each answer. Prints the medians and their ratio.
 """
 import argparse
 import os
@@ -30,7 +32,7 @@ PROMPT = b"input the number of test alphabet:"
 
 def environment():
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env.update(PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="3")
+    env.update(PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="3", MPLBACKEND="Agg")
     return env
 
 
@@ -76,32 +78,46 @@ def one_run(command, words):
         return to_prompt, per_answer
 
 
+def commands(lesson, epochs, against):
+    """{way: command line}: these scripts, and the lecture's recipe or another copy's lesson."""
+    ours = [sys.executable, str(SCRIPTS / f"{lesson}.py"), "--epochs", str(epochs)]
+    if against == "lecture":
+        other = [sys.executable, str(HERE / "lecture_recipe.py"), lesson, str(epochs)]
+    else:
+        other = [sys.executable, str(Path(against) / f"{lesson}.py")]
+        other += [] if epochs == 100 else ["--epochs", str(epochs)]
+    return {"scripts": ours, "other": other}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5, help="runs of each way (default 5)")
     parser.add_argument("--lessons", nargs="+", choices=list(LESSONS), default=list(LESSONS),
                         metavar="LESSON", help="which lessons (default: all four)")
+    parser.add_argument("--epochs", type=int, default=100,
+                        help="epochs of training before the prompt (default: the lecture's 100)")
+    parser.add_argument("--against", default="lecture", metavar="lecture|FOLDER",
+                        help="the lecture's recipe (default), or a folder of other scripts")
     args = parser.parse_args()
 
+    other = "lecture" if args.against == "lecture" else "other"
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-          f"median of {args.runs} alternating runs of each way")
+          f"median of {args.runs} alternating runs of each way, {args.epochs} epochs")
     print(f"{'':22}{'to prompt (s)':>28}{'per answer (ms)':>24}")
-    print(f"{'':22}{'scripts':>10}{'lecture':>10}{'ratio':>8}{'scripts':>12}{'lecture':>12}")
+    print(f"{'':22}{'scripts':>10}{other:>10}{'ratio':>8}{'scripts':>12}{other:>12}")
     for lesson in args.lessons:
-        words = LESSONS[lesson]
-        ways = {"scripts": [sys.executable, str(SCRIPTS / f"{lesson}.py")],
-                "lecture": [sys.executable, str(HERE / "lecture_recipe.py"), lesson]}
+        ways = commands(lesson, args.epochs, args.against)
         runs = {way: [] for way in ways}
         for _ in range(args.runs):
             for way, command in ways.items():
-                runs[way].append(one_run(command, words))
+                runs[way].append(one_run(command, LESSONS[lesson]))
         prompt = {way: statistics.median(r[0] for r in runs[way]) for way in ways}
         answer = {way: statistics.median(t for r in runs[way] for t in r[1]) * 1000
                   for way in ways}
-        print(f"{lesson:22}{prompt['scripts']:10.2f}{prompt['lecture']:10.2f}"
-              f"{prompt['scripts'] / prompt['lecture']:8.2f}"
-              f"{answer['scripts']:12.1f}{answer['lecture']:12.1f}", flush=True)
+        print(f"{lesson:22}{prompt['scripts']:10.2f}{prompt['other']:10.2f}"
+              f"{prompt['scripts'] / prompt['other']:8.2f}"
+              f"{answer['scripts']:12.1f}{answer['other']:12.1f}", flush=True)
 
 
 if __name__ == "__main__":

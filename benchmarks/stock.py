@@ -1,49 +1,72 @@
-"""Seconds per training epoch of the stock lessons (SimpleRNN, LSTM, GRU), against the lecture's recipe.
+"""Seconds per training epoch of the stock lessons (SimpleRNN, LSTM, GRU), the scripts against the lecture.
 
-    python benchmarks/stock.py                        on the synthetic series (2,426 days)
-    python benchmarks/stock.py --csv SH600519.csv     on a price file
-    python benchmarks/stock.py --epochs 5
+    python benchmarks/stock.py                          on the synthetic series (2,426 days)
+    python benchmarks/stock.py --csv scripts/SH600519.csv --epochs 5
+    python benchmarks/stock.py --against OTHER/scripts  against another copy of the scripts
 
-For each cell, the lesson's model is trained on the same windows in two fresh processes: once as
-the lecture's code does it (fit on NumPy arrays, batch 64, validation arrays, TensorFlow's
-default threads), once as the scripts do it (import_tensorflow from scripts/startup.py,
-prepare_fit and cached_batches from scripts/training.py). The first epoch, which traces the
-training step, is left out; the median of the others is printed.
+The scripts are run as a student runs them (`python scripts/stock_rnn.py --epochs N`, headless,
+from no checkpoint, in a fresh folder); each epoch's time is read from what Keras prints. The
+lecture's way is its recipe, in a process of its own: the lesson's model fit on NumPy arrays,
+batch 64, validated on the test windows, with TensorFlow's default threads. With --against, the
+same lesson of another copy of the scripts (an earlier commit, say) is run instead. The first
+epoch, which traces the training step, is left out; the median of the others is printed.
 """
 import argparse
-import importlib
 import os
+import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+HERE = Path(__file__).resolve().parent
+SCRIPTS = HERE.parent / "scripts"
 CELLS = {"SimpleRNN": "stock_rnn", "LSTM": "stock_lstm", "GRU": "stock_gru"}
 
 
-def measure(name, way, csv, epochs):
-    """Train one model `way` ('lecture' or 'scripts') and return its median seconds per epoch."""
-    if way == "lecture":
-        import tensorflow as tf
+def environment():
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.update(PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="3", MPLBACKEND="Agg")
+    return env
 
-        tf.constant(0)  # start TensorFlow with its default threads before the scripts' set-up
-    from prices import load_opening_prices
-    from startup import import_tensorflow
-    from training import cached_batches, prepare_fit
+
+def epoch_seconds(output):
+    """Seconds of each epoch, from Keras's per-epoch lines: '33/33 - 2s - 65ms/step - loss: ...'."""
+    return [int(steps) * float(ms) / 1000
+            for steps, ms in re.findall(r"^(\d+)/\1 - \S+ - ([0-9.]+)ms/step", output, flags=re.M)]
+
+
+def run_lesson(scripts, name, csv, epochs):
+    """Median seconds per epoch of scripts/<name>.py, run as a student runs it, after the first."""
+    with tempfile.TemporaryDirectory() as cwd:
+        data = ["--csv", csv] if csv else ["--synthetic"]
+        command = [sys.executable, str(Path(scripts) / f"{name}.py"), "--epochs", str(1 + epochs),
+                   "--no-show", *data]
+        output = subprocess.run(command, cwd=cwd, env=environment(), capture_output=True,
+                                text=True, check=True).stdout
+    return statistics.median(epoch_seconds(output)[1:])
+
+
+def measure_lecture(name, csv, epochs):
+    """Median seconds per epoch of the lecture's recipe for the lesson's model, in this process."""
+    import tensorflow as tf
+
+    tf.constant(0)  # TensorFlow starts with its default threads, as in the lecture
+    sys.path.insert(0, str(SCRIPTS))
+    import importlib
+
+    from lessonkit import prices
 
     lesson, stock_rnn = importlib.import_module(name), importlib.import_module("stock_rnn")
-    _, opens, _ = load_opening_prices(csv, csv is None, stock_rnn.test_days, stock_rnn.time_steps)
-    tf = import_tensorflow()
+    if csv:
+        _, opens, _ = prices.load_opening_prices(csv, stock_rnn.test_days, stock_rnn.time_steps)
+    else:
+        _, opens = prices.synthetic_prices()
     _, x_train, y_train, x_test, y_test = stock_rnn.scaled_windows(opens)
     model = lesson.build_model()
     model.compile(optimizer=tf.keras.optimizers.Adam(0.001), loss="mean_squared_error")
-    if way == "lecture":
-        data = dict(x=x_train, y=y_train, batch_size=64, validation_data=(x_test, y_test))
-    else:
-        data = dict(x=prepare_fit(model, x_train, y_train, batch_size=64),
-                    validation_data=cached_batches(x_test, y_test, batch_size=64))
     starts, seconds = {}, []
 
     class Timer(tf.keras.callbacks.Callback):
@@ -53,7 +76,8 @@ def measure(name, way, csv, epochs):
         def on_epoch_end(self, epoch, logs=None):
             seconds.append(time.perf_counter() - starts[epoch])
 
-    model.fit(epochs=1 + epochs, callbacks=[Timer()], verbose=0, **data)
+    model.fit(x_train, y_train, batch_size=64, epochs=1 + epochs, validation_data=(x_test, y_test),
+              validation_freq=1, callbacks=[Timer()], verbose=0)
     return statistics.median(seconds[1:])
 
 
@@ -63,24 +87,38 @@ def main():
     parser.add_argument("--csv", help="a price file (default: the synthetic series)")
     parser.add_argument("--epochs", type=int, default=3,
                         help="epochs timed after the first (default 3)")
-    parser.add_argument("--measure", nargs=2, metavar=("LESSON", "WAY"), help=argparse.SUPPRESS)
+    parser.add_argument("--runs", type=int, default=1,
+                        help="alternating runs of each way; the median is printed (default 1)")
+    parser.add_argument("--cells", nargs="+", choices=list(CELLS), default=list(CELLS),
+                        help="which cells (default: all three)")
+    parser.add_argument("--against", default="lecture", metavar="lecture|FOLDER",
+                        help="the lecture's recipe (default), or a folder of other scripts")
+    parser.add_argument("--lecture", metavar="LESSON", help=argparse.SUPPRESS)
     args = parser.parse_args()
     csv = os.path.abspath(args.csv) if args.csv else None
-    if args.measure:
-        print(measure(*args.measure, csv, args.epochs))
+    if args.lecture:  # one measurement of the lecture's way, in a fresh process
+        print(measure_lecture(args.lecture, csv, args.epochs))
         return
 
+    other = "lecture" if args.against == "lecture" else "other"
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-          f"data: {args.csv or 'synthetic'}, median of {args.epochs} epochs after the first")
-    print(f"{'cell':12}{'lecture s/epoch':>17}{'scripts s/epoch':>17}{'scripts, 50 epochs (s)':>24}")
-    for cell, name in CELLS.items():
-        timings = []
-        for way in ("lecture", "scripts"):
-            command = [sys.executable, __file__, "--measure", name, way, "--epochs", str(args.epochs)]
-            output = subprocess.run(command + (["--csv", csv] if csv else []), check=True,
-                                    capture_output=True, text=True).stdout
-            timings.append(float(output.split()[-1]))
-        print(f"{cell:12}{timings[0]:17.2f}{timings[1]:17.2f}{50 * timings[1]:24.0f}", flush=True)
+          f"data: {args.csv or 'synthetic'}, median of {args.epochs} epochs after the first, "
+          f"{args.runs} run(s) of each way")
+    print(f"{'cell':12}{other + ' s/epoch':>17}{'scripts s/epoch':>17}{'ratio':>8}"
+          f"{'scripts, 50 epochs (s)':>24}")
+    for cell in args.cells:
+        name, times = CELLS[cell], {"theirs": [], "ours": []}
+        for _ in range(args.runs):
+            if args.against == "lecture":
+                command = [sys.executable, __file__, "--lecture", name, "--epochs", str(args.epochs)]
+                output = subprocess.run(command + (["--csv", csv] if csv else []), check=True,
+                                        capture_output=True, text=True, env=environment()).stdout
+                times["theirs"].append(float(output.split()[-1]))
+            else:
+                times["theirs"].append(run_lesson(args.against, name, csv, args.epochs))
+            times["ours"].append(run_lesson(SCRIPTS, name, csv, args.epochs))
+        theirs, ours = statistics.median(times["theirs"]), statistics.median(times["ours"])
+        print(f"{cell:12}{theirs:17.3f}{ours:17.3f}{ours / theirs:8.2f}{50 * ours:24.0f}", flush=True)
 
 
 if __name__ == "__main__":

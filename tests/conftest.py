@@ -258,11 +258,14 @@ def printed(quote, *outputs):
 
 
 def suggested_command(line, after):
-    """The command a message suggests after `after`, as a list of words (POSIX quoting)."""
+    """The command a message suggests after `after`, as the user's shell splits it into words."""
     import shlex
 
     assert after in line, line
-    return shlex.split(line.split(after, 1)[1].rstrip("."))
+    command = line.split(after, 1)[1].rstrip(".")
+    if os.name == "nt":  # cmd.exe and PowerShell: double quotes, backslashes as they are
+        return [word.strip('"') for word in re.findall(r'"[^"]*"|\S+', command)]
+    return shlex.split(command)
 
 
 def assert_works_here(words, cwd):

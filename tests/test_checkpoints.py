@@ -5,6 +5,7 @@ test's own (where this machine lets a test mount one), a file held open by anoth
 """
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -157,6 +158,10 @@ def test_a_disk_that_fills_during_training_loses_no_weights(tmp_path, mount_name
     assert (f"could not be written (no space left on the disk), so it is saved to {saved}: copy "
             f"that file to ./checkpoint/{LESSON}.weights.h5 to resume from it.") in result.stderr
     assert "Run the script again" not in result.stderr  # it would not resume from there
+    printed("Warning: cannot write X now (…); the best weights are kept in memory until training "
+            "ends.", result.stderr)
+    printed("… X could not be written (…), so it is saved to X: copy that file to X to resume "
+            "from it.", result.stderr)
     assert record(saved)["lesson"] == LESSON
     assert "Error" not in result.stderr
 
@@ -175,6 +180,27 @@ def test_a_folder_turned_read_only_during_training_then_ctrl_c_keeps_the_weights
     assert result.returncode == 130, result.stderr
     assert "so it is saved to" in result.stderr and "Read-only file system" in result.stderr
     assert record(elsewhere / f"{LESSON}.weights.h5")["monitor"] == "loss"
+
+
+@posix_only
+def test_a_checkpoint_that_cannot_be_replaced_at_the_end_is_kept_aside_and_named(tmp_path):
+    process = start_script(LESSON, "--epochs", "100000", cwd=tmp_path, stdin=subprocess.DEVNULL)
+    checkpoint = checkpoint_of(tmp_path, LESSON)
+    seen = read_until(process, b"Epoch 2/")
+    while not checkpoint.exists():  # the first write, a few seconds in
+        seen = read_until(process, b"\nEpoch ", seen)
+    # What Windows does while another program holds the file open: the rename over it fails.
+    checkpoint.unlink()
+    checkpoint.mkdir()
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    stderr = stderr.decode()
+    assert process.returncode == 130, stderr
+    printed("…; it could not replace X (…), so it is kept in X: rename that file to X to resume "
+            "from it.", stderr)
+    kept = list(checkpoint.parent.glob(f"{LESSON}.kept-*.weights.h5"))
+    assert len(kept) == 1 and record(kept[0])["lesson"] == LESSON
+    assert not list(checkpoint.parent.glob("*partial*"))
 
 
 @posix_only

@@ -4,11 +4,15 @@ Also the rules of the prompt and of the suggested commands, as plain functions: 
 beside the end-to-end ones that run the scripts.
 """
 import os
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from conftest import scripts_module
+from conftest import SCRIPTS, headless_env, one_line, posix_only, printed, scripts_module
+
+PROGRAMS = Path(__file__).parent / "programs"
 
 platforms = scripts_module("lessonkit.platforms")
 commands = scripts_module("lessonkit.commands")
@@ -62,6 +66,7 @@ def test_a_script_beside_the_running_one_is_named_as_the_user_named_this_one(mon
         r"python scripts\get_stock_data.py")
 
 
+@posix_only  # the test hands a POSIX path to the Linux facts
 def test_a_script_run_by_its_full_path_from_its_folder_is_named_shortly(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "argv", [str(tmp_path / "rnn_onehot_1pre1.py")])  # PyCharm's way
@@ -156,10 +161,9 @@ def test_on_windows_a_process_is_looked_up_never_signalled(monkeypatch, state, a
     assert platforms.process_is_alive(1234, WINDOWS, kernel32=StandInKernel32(state)) is alive
 
 
+@posix_only  # on Windows signal 0 is Ctrl-C for the whole console: the very thing avoided
 def test_on_posix_a_process_is_asked_with_signal_0():
     assert platforms.process_is_alive(os.getpid(), LINUX)
-    import subprocess
-
     ended = subprocess.Popen([sys.executable, "-c", "pass"])
     ended.wait()
     assert not platforms.process_is_alive(ended.pid, LINUX)
@@ -186,9 +190,33 @@ def test_tensorflows_import_error_is_told_by_its_cause():
     assert "Visual C++ Redistributable" in line and "\n" not in line
 
 
-def test_tensorflow_not_installed_names_the_install_command():
-    error = ModuleNotFoundError("No module named 'tensorflow'", name="tensorflow")
-    assert "install tensorflow" in tensorflow_start.cannot_import(error)
+def test_tensorflows_import_error_is_one_of_the_messages_the_readme_explains():
+    printed("Cannot start TensorFlow (…): …", tensorflow_start.cannot_import(ImportError(TF_IMPORT_ERROR)))
+
+
+def test_tensorflow_not_installed_names_the_command_that_installs_it(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(PROGRAMS / "without_package.py"), "tensorflow",
+         str(SCRIPTS / "rnn_onehot_1pre1.py"), "--predict", "a"],
+        cwd=tmp_path, capture_output=True, text=True, env=headless_env(), timeout=120)
+    line = one_line(result, status=1)
+    printed("TensorFlow is not installed for this Python (X): … install tensorflow", line)
+    assert f"({sys.executable})" in line
+
+
+def test_anything_unexpected_is_one_error_line_and_status_1(capsys):
+    exits = scripts_module("lessonkit.exits")
+    assert exits.outcome(lambda: int("seven")) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    printed("Error: …", err)
+
+
+def test_a_model_that_beats_persistence_is_said_to(capsys):
+    forecast_errors = scripts_module("lessonkit.forecast_errors")
+    forecast_errors.compare_with_persistence((100.0, 10.0, 8.0), (384.8545, 19.6177, 14.7110),
+                                             "600519")
+    printed("On … data, by RMSE the model beats persistence (…).", capsys.readouterr().out)
 
 
 def test_tensorflows_start_up_chatter_is_filtered_but_its_last_words_are_not():

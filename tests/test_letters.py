@@ -80,6 +80,7 @@ def test_second_run_resumes_from_checkpoint(trained, copy_of, lesson):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert RESUME_LINE in lines  # the lecture's line, exactly
+    printed("-------------load the model-----------------", result.stdout)
     assert lines[lines.index(RESUME_LINE) + 1] == (
         f"(resuming from ./checkpoint/{lesson}.weights.h5: 断点续训)")
     assert epoch_losses(result.stdout)[0] <= min(epoch_losses(first)) + 1e-3

@@ -97,6 +97,7 @@ def test_each_layout_is_read_in_date_order(tmp_path, series, write, capsys):
         assert "not in date order (newest first); sorted oldest first" in warnings
     if write is east_money_export:
         assert "dropped 1 rows whose '日期' is no date ('数据来源:东方财富')" in warnings
+        printed("Warning: X: dropped N rows whose '…' is no date (…).", warnings)
 
 
 def both_ways(rows):
@@ -122,7 +123,16 @@ def test_the_consistent_reading_is_taken_where_only_one_keeps_the_rows_in_order(
 def test_dates_written_two_ways_in_one_column_are_refused():
     with pytest.raises(Ending) as refused:
         prices.read_dates(pd.Series(["2010-04-26", "27/04/2010", "2010-04-28"]), "mixed.csv")
-    assert "are not all written one way" in refused.value.message
+    printed("X: the dates are not all written one way (…); save the file with dates like "
+            "2010-04-26.", refused.value.message)
+
+
+def test_a_file_without_dates_is_taken_in_its_order_and_says_so(tmp_path, series, capsys):
+    series[["open", "close"]].to_csv(tmp_path / "opens.csv", index=False)
+    dates, opens, _ = prices.load_opening_prices(str(tmp_path / "opens.csv"), 300, 60)
+    assert opens == pytest.approx(series["open"].to_numpy()) and dates[0] == "row 1"
+    printed("Warning: X has no date column; its rows are taken in the order of the file, oldest "
+            "first.", capsys.readouterr().err)
 
 
 def test_numbers_with_thousands_separators_and_decimal_commas():

@@ -300,6 +300,8 @@ def test_get_stock_data_checks_the_dates_before_any_download(tmp_path, args, mes
     assert result.returncode == 2
     assert message in result.stderr.strip().splitlines()[-1]
     assert not os.listdir(tmp_path)
+    if "notadate" in message:
+        printed("'…' is not a date like 2010-04-26", result.stderr)
 
 
 def stand_in_package(folder, name, body):
@@ -368,3 +370,34 @@ def test_tushare_on_pandas_2_says_to_install_akshare(tmp_path):
     result = run_script("get_stock_data", cwd=tmp_path, env={"PYTHONPATH": site})
     line = one_line(result, status=1)
     printed("tushare's get_k_data does not run on pandas 2 (…); install akshare instead: …", line)
+
+
+@pytest.mark.parametrize("answer, quote", [
+    ("raise ConnectionError('Max retries exceeded with url: push2his.eastmoney.com')",
+     "Could not download prices for … with …; check the network, or use the course's prices."),
+    ("return pd.DataFrame()", "No prices came back for …"),
+])
+def test_a_download_that_fails_says_why_in_one_line_and_writes_nothing(tmp_path, answer, quote):
+    site = stand_in_package(tmp_path, "akshare", (
+        "import pandas as pd\n"
+        "def stock_zh_a_hist(**kwargs):\n"
+        f"    {answer}\n"))
+    work = tmp_path / "work"
+    work.mkdir()
+    result = run_script("get_stock_data", cwd=work, env={"PYTHONPATH": site})
+    printed(quote, one_line(result, status=1))
+    assert not os.listdir(work)
+
+
+def test_a_download_that_cannot_replace_the_old_file_is_kept_beside_it(tmp_path):
+    site = stand_in_package(tmp_path, "akshare", (
+        "import pandas as pd\n"
+        "def stock_zh_a_hist(symbol, **kwargs):\n"
+        "    return pd.DataFrame({'日期': ['2020-01-02'], '开盘': [1128.0], '收盘': [1130.0],\n"
+        "                         '最高': [1145.06], '最低': [1116.0], '成交量': [148099]})\n"))
+    work = tmp_path / "work"
+    (work / "SH600519.csv").mkdir(parents=True)  # the rename fails, as over a file open in Excel
+    result = run_script("get_stock_data", cwd=work, env={"PYTHONPATH": site})
+    printed("Could not replace X (…): the download is kept in X.", one_line(result, status=1))
+    kept = list(work.glob("SH600519.kept-*.csv"))
+    assert len(kept) == 1 and "2020-01-02" in kept[0].read_text(encoding="utf-8")
