@@ -32,10 +32,13 @@ def environment():
     return env
 
 
+UNIT = {"s": 1, "ms": 1e-3, "us": 1e-6}
+
+
 def epoch_seconds(output):
     """Seconds of each epoch, from Keras's per-epoch lines: '33/33 - 2s - 65ms/step - loss: ...'."""
-    return [int(steps) * float(ms) / 1000
-            for steps, ms in re.findall(r"^(\d+)/\1 - \S+ - ([0-9.]+)ms/step", output, flags=re.M)]
+    return [int(steps) * float(time) * UNIT[unit] for steps, time, unit in
+            re.findall(r"^(\d+)/\1 - \S+ - ([0-9.]+)(s|ms|us)/step", output, flags=re.M)]
 
 
 def run_lesson(scripts, name, csv, epochs):

@@ -18,6 +18,7 @@ from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "scripts"
+PROGRAMS = Path(__file__).resolve().parent / "programs"
 COURSE_FILE = SCRIPTS / "SH600519.csv"
 RESUME_LINE = "-------------load the model-----------------"
 
@@ -177,13 +178,15 @@ def trained(shared_dir):
     """Train each lesson once with its defaults, answering every training cycle at the prompt.
 
     Returns a function lesson -> (its working directory, its stdout). Tests that change files
-    work on a copy (see `copy_of`).
+    work on a copy (see `copy_of`). The run ends with a line `imported: [...]`, naming which of
+    Keras's optional packages it imported (tests/programs/optional_imports.py).
     """
     def get(lesson):
         def make(folder):
             cycles = LESSONS[lesson]
             stdin = f"{len(cycles)}\n" + "".join(f"{word}\n" for word in cycles)
-            result = run_script(lesson, cwd=folder, stdin=stdin)
+            result = run_script(lesson, str(SCRIPTS / f"{lesson}.py"), cwd=folder, stdin=stdin,
+                                path=PROGRAMS / "optional_imports.py")
             assert result.returncode == 0, result.stderr
             return {"stdout": result.stdout, "stderr": result.stderr}
 

@@ -6,7 +6,7 @@ import re
 import subprocess
 import sys
 
-from conftest import ROOT, headless_env
+from conftest import ROOT, headless_env, price_table
 
 NUMBER = r"[0-9]+\.[0-9]+"
 
@@ -24,6 +24,8 @@ def test_the_letters_benchmark_times_a_lesson_and_the_lectures_recipe():
                      out, flags=re.M), out
 
 
-def test_the_stock_benchmark_times_a_cell_the_scripts_way_and_the_lectures():
-    out = run_benchmark("stock", "--cells", "SimpleRNN", "--epochs", "1")
+def test_the_stock_benchmark_times_a_cell_the_scripts_way_and_the_lectures(tmp_path):
+    price_table(400).to_csv(tmp_path / "prices.csv")  # a short file: a tiny run
+    out = run_benchmark("stock", "--cells", "SimpleRNN", "--epochs", "1",
+                        "--csv", str(tmp_path / "prices.csv"))
     assert re.search(rf"^SimpleRNN\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}\s+[0-9]+$", out, flags=re.M), out

@@ -5,8 +5,8 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import (LESSONS, assert_works_here, checkpoint_of, one_line, printed, run_script,
-                      scripts_module, suggested_command)
+from conftest import (LESSONS, PROGRAMS, SCRIPTS, assert_works_here, checkpoint_of, one_line,
+                      printed, run_script, scripts_module, suggested_command)
 
 FINAL_LINE = re.compile(r"^(\w+)->(\w)  \(Keras: (\w), max abs difference ([0-9.e+-]+)\)$", re.M)
 
@@ -47,11 +47,13 @@ def test_final_line_names_the_keras_letter_and_the_picture_is_saved(copy_of, les
     assert (cwd / f"{lesson}_by_hand.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_default_is_the_lecture_example_bcde(copy_of):
+def test_default_is_the_lecture_example_bcde_and_it_never_imports_scikit_learn_or_pandas(copy_of):
     cwd = copy_of("rnn_onehot_4pre1")
-    result = run_script("rnn_forward_by_hand", cwd=cwd)
+    result = run_script("", str(SCRIPTS / "rnn_forward_by_hand.py"), cwd=cwd,
+                        path=PROGRAMS / "optional_imports.py")
     assert result.returncode == 0, result.stderr
     assert FINAL_LINE.findall(result.stdout)[-1][:3] == ("bcde", "a", "a")
+    assert result.stdout.rstrip().splitlines()[-1] == "imported: []"
 
 
 @pytest.mark.parametrize("args, message", [

@@ -145,9 +145,11 @@ def test_a_disk_that_fills_during_training_loses_no_weights(tmp_path, mount_name
     disk, elsewhere = tmp_path / "disk", tmp_path / "elsewhere"
     disk.mkdir()
     elsewhere.mkdir()
-    # Training goes on for 5 s; the disk then fills up; Ctrl-C a second later.
+    # The disk fills up once training has written the checkpoint a first time; Ctrl-C once a
+    # write has met the full disk.
     script = ('mount -t tmpfs -o size=1m tmpfs "$0" && cd "$0" || exit 1; '
-              '(sleep 6; dd if=/dev/zero of="$0/filler" bs=64k 2>/dev/null; sleep 2; kill -INT $$) & '
+              f'(until [ -e "$0/checkpoint/{LESSON}.weights.h5" ]; do sleep 0.2; done; '
+              'dd if=/dev/zero of="$0/filler" bs=64k 2>/dev/null; sleep 4.5; kill -INT $$) & '
               'exec "$@"')
     result = run_script(LESSON, "--epochs", "100000", cwd=tmp_path, timeout=300,
                         wrapper=[*mount_namespace, "sh", "-c", script, str(disk)],
@@ -173,7 +175,8 @@ def test_a_folder_turned_read_only_during_training_then_ctrl_c_keeps_the_weights
     work.mkdir()
     elsewhere.mkdir()
     script = ('mount --bind "$0" "$0" && cd "$0" || exit 1; '
-              '(sleep 6; mount -o remount,bind,ro "$0"; sleep 1; kill -INT $$) & exec "$@"')
+              f'(until [ -e "$0/checkpoint/{LESSON}.weights.h5" ]; do sleep 0.2; done; '
+              'mount -o remount,bind,ro "$0"; sleep 1; kill -INT $$) & exec "$@"')
     result = run_script(LESSON, "--epochs", "100000", cwd=tmp_path, timeout=300,
                         wrapper=[*mount_namespace, "sh", "-c", script, str(work)],
                         env={"TMPDIR": str(elsewhere)})
@@ -192,6 +195,8 @@ def test_a_checkpoint_that_cannot_be_replaced_at_the_end_is_kept_aside_and_named
     # What Windows does while another program holds the file open: the rename over it fails.
     checkpoint.unlink()
     checkpoint.mkdir()
+    for _ in range(3):  # better epochs since that write: the one at the end is needed
+        seen = read_until(process, b"\nEpoch ", seen)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=120)
     stderr = stderr.decode()

@@ -256,3 +256,19 @@ def test_a_byte_order_mark_is_taken_off_however_the_console_decoded_it(encoding)
     typed = (b"\xef\xbb\xbf" + b"2").decode(encoding, "surrogateescape")
     assert prompt.without_byte_order_mark(typed, encoding) == "2"
     assert prompt.without_byte_order_mark("2", encoding) == "2"
+
+
+@pytest.mark.parametrize("typed", ["\x04", "\x1a", " \x1a "])
+def test_end_of_input_typed_as_a_character_ends_the_input(monkeypatch, typed):
+    monkeypatch.setattr("builtins.input", lambda prompt: typed)  # Ctrl-D or Ctrl-Z on Windows
+    with pytest.raises(EOFError):
+        prompt.Answers().read("input the number of test alphabet:")
+
+
+@posix_only  # an abort's status and the fds of a dying process, as on Linux and macOS
+def test_tensorflows_last_words_before_it_aborts_reach_the_console_and_its_chatter_does_not():
+    result = subprocess.run([sys.executable, str(PROGRAMS / "abort_during_start.py"), str(SCRIPTS)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "compiled to use AVX instructions, but these aren't available" in result.stderr
+    assert "Could not find cuda drivers" not in result.stderr

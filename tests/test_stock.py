@@ -108,7 +108,7 @@ def test_rows_without_an_opening_price_are_dropped_with_a_warning(tmp_path):
     ("empty", lambda p: p.write_text(""), "X is empty: …"),
     ("not text", lambda p: p.write_bytes(bytes(range(128, 256)) * 20),
      "Cannot read X: it is neither UTF-8 nor GBK text …"),
-    ("not a table", lambda p: p.write_text("date,open\n2020-01-02,1,2,3\n"),
+    ("not a table", lambda p: p.write_text("date,open\n2020-01-02,1\n2020-01-03,1,2,3\n"),
      "Cannot read X as a CSV file (…)."),
     ("no open column", lambda p: price_table(400).drop(columns="open").to_csv(p),
      "X has no opening prices: no 'open' or '开盘' column (…)."),
@@ -135,16 +135,16 @@ def test_synthetic_series_is_deterministic_and_a_random_walk():
 
 
 def test_synthetic_run_says_it_is_synthetic_and_keeps_its_own_files(stock_runs, tmp_path):
-    source, _ = stock_runs("stock_gru")
+    source, _ = stock_runs("stock_rnn")
     cwd = tmp_path / "both"
     shutil.copytree(source, cwd)
     real_files = {path.name: path.read_bytes() for path in cwd.rglob("*") if path.is_file()}
-    result = run_script("stock_gru", "--synthetic", "--epochs", "1", cwd=cwd)
+    result = run_script("stock_rnn", "--synthetic", "--epochs", "1", cwd=cwd)
     assert result.returncode == 0, result.stderr
     printed("Using synthetic prices: …, not a real stock.", result.stdout)
     assert "On synthetic data, by RMSE" in result.stdout
-    for name in ("checkpoint/stock_gru_synthetic.weights.h5", "stock_gru_synthetic_weights.txt",
-                 "stock_gru_synthetic_curves.png", "stock_gru_synthetic_prediction.png"):
+    for name in ("checkpoint/stock_rnn_synthetic.weights.h5", "stock_rnn_synthetic_weights.txt",
+                 "stock_rnn_synthetic_curves.png", "stock_rnn_synthetic_prediction.png"):
         assert (cwd / name).exists(), name
     for path in cwd.rglob("*"):  # the real-price run's files are as they were
         if path.name in real_files:

@@ -69,7 +69,7 @@ def test_a_script_copied_out_of_scripts_says_where_it_must_be(tmp_path):
             one_line(result, status=1))
 
 
-@pytest.mark.parametrize("setting", ["KERAS_BACKEND=jax", "KERAS_BACKEND=torch", "keras.json: jax"])
+@pytest.mark.parametrize("setting", ["KERAS_BACKEND=torch", "keras.json: jax"])
 def test_the_lessons_run_on_tensorflow_whatever_keras_is_told_elsewhere(tmp_path, setting):
     env = {"KERAS_BACKEND": setting.split("=")[1]} if "=" in setting else {}
     if setting.startswith("keras.json"):

@@ -103,7 +103,7 @@ class BestWeights:
             return (f"no epoch beat the best {self.monitor} {self.record_best:.4f} of {self.path}, "
                     "which is left as it was")
         saved = f"best {self.monitor} {self.best:.4f} at epoch {self.best_epoch}"
-        if self.on_disk:
+        if self.on_disk and os.path.isfile(self.path):  # (and not removed since)
             return f"{saved}, saved to {self.path}"
         last_weights = self.model.get_weights()
         self.model.set_weights(self.best_weights)

@@ -17,9 +17,9 @@ from lessonkit.exits import fail
 
 # Packages that Keras (and TensorFlow's legacy Keras) import when installed, only to offer what no
 # lesson uses: scikit-learn wrappers (scikit-learn brings SciPy), SciPy sparse matrices and pandas
-# DataFrames as `fit` input, IPython for showing saved files in a notebook. Each of those imports
-# is inside try/except ImportError.
-OPTIONAL_AT_IMPORT = ("sklearn", "scipy", "pandas", "IPython")
+# DataFrames as `fit` input, IPython for showing saved files in a notebook, matplotlib's pyplot
+# for an image gallery. Each of those imports is inside try/except ImportError.
+OPTIONAL_AT_IMPORT = ("sklearn", "scipy", "pandas", "IPython", "matplotlib")
 
 
 def start_tensorflow():
@@ -66,8 +66,8 @@ def optional_packages_hidden():
     """The packages in OPTIONAL_AT_IMPORT that are not imported yet are marked as absent.
 
     Keras then skips what it would offer with them, and a letter lesson reaches its prompt more
-    than a second sooner. The marks are removed afterwards, so a stock lesson imports pandas and
-    scikit-learn as usual where it uses them.
+    than a second sooner. The marks are removed afterwards, so a lesson imports them as usual
+    where it uses them: matplotlib to draw, pandas and scikit-learn in the stock lessons.
     """
     absent = [name for name in OPTIONAL_AT_IMPORT if name not in sys.modules]
     for name in absent:
@@ -111,19 +111,23 @@ def start_up_chatter_hidden():
         yield
         return
     try:
-        with subprocess.Popen([sys.executable, "-c", FILTER], stdin=subprocess.PIPE,
-                              stdout=subprocess.DEVNULL, stderr=stderr) as pipe:
-            os.dup2(pipe.stdin.fileno(), 2)
-            try:
-                yield
-            finally:
-                os.dup2(stderr, 2)
-                pipe.stdin.close()
+        pipe = subprocess.Popen([sys.executable, "-c", FILTER], stdin=subprocess.PIPE,
+                                stdout=subprocess.DEVNULL, stderr=stderr)
     except OSError:  # no second process here: start without the filter
-        os.dup2(stderr, 2)
+        pipe = None
+    try:
+        if pipe is not None:
+            os.dup2(pipe.stdin.fileno(), 2)
         yield
     finally:
+        os.dup2(stderr, 2)
         os.close(stderr)
+        if pipe is not None:
+            pipe.stdin.close()
+            try:  # it ends when its input does; something TensorFlow started may hold that open
+                pipe.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                pipe.kill()
 
 
 def cannot_import(error):

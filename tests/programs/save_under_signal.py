@@ -2,7 +2,7 @@
 
     python save_under_signal.py SCRIPTS_FOLDER SIGNAL_NAME
 
-The first write is the check for room before training; the second, the one after training.
+Training is over in well under the 3 seconds between writes: the one write is the one after training.
 """
 import signal
 import sys
@@ -20,12 +20,10 @@ def main():
     model = tf.keras.Sequential([tf.keras.Input((1, 5)), tf.keras.layers.SimpleRNN(3),
                                  tf.keras.layers.Dense(5, activation="softmax")])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    real_save, writes = model.save_weights, []
+    real_save = model.save_weights
 
     def save_while_signalled(path):
-        if writes:  # the write after training: a signal arrives as it starts
-            signal.raise_signal(getattr(signal, sys.argv[2]))
-        writes.append(path)
+        signal.raise_signal(getattr(signal, sys.argv[2]))  # arrives as the write starts
         real_save(path)
 
     model.save_weights = save_while_signalled
