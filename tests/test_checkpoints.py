@@ -235,11 +235,3 @@ def test_a_replace_refused_on_windows_is_retried_and_a_new_file_kept_aside(tmp_p
     assert open(refused.value.kept_path).read() == "new"
     assert ".kept-" in refused.value.kept_path
     assert not list(tmp_path.glob("*partial*"))
-
-
-def test_epochs_0_reads_a_checkpoint_without_writing_anything(copy_of):
-    cwd = copy_of("rnn_onehot_4pre1")
-    before = {path: path.stat().st_mtime_ns for path in cwd.rglob("*.h5")}
-    result = run_script("rnn_onehot_4pre1", "--epochs", "0", "--predict", "abcd", cwd=cwd)
-    assert result.returncode == 0, result.stderr
-    assert {path: path.stat().st_mtime_ns for path in cwd.rglob("*.h5")} == before

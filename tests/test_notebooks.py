@@ -34,7 +34,7 @@ CELLS = {
     "by hand, untrained": f"%run {SCRIPTS / 'rnn_forward_by_hand.py'} rnn_embedding_4pre1",
     # The kernel's stop button: Jupyter sends the kernel SIGINT (on POSIX systems).
     "stop button": ("import signal, threading\n"
-                    "threading.Timer(6, signal.raise_signal, (signal.SIGINT,)).start()\n"
+                    "threading.Timer(3, signal.raise_signal, (signal.SIGINT,)).start()\n"
                     f"%run {SCRIPTS / 'rnn_embedding_1pre1.py'} --epochs 100000"
                     if os.name == "posix" else "pass"),
     "after the stop": "print('the kernel goes on')",

@@ -56,18 +56,21 @@ def test_generate_runs_off_the_end_of_the_alphabet_in_the_26_letter_lesson(copy_
         assert len(p) == 5 and sum(p.values()) <= 1.003
 
 
-def test_probs_at_the_prompt_and_without_flags_nothing_changes(copy_of):
+def test_probs_at_the_prompt_follow_each_answer(copy_of):
     cwd = copy_of("rnn_onehot_4pre1")
-    plain = run_script("rnn_onehot_4pre1", "--epochs", "0", cwd=cwd, stdin="2\nabcd\nbcde\n")
-    assert plain.returncode == 0, plain.stderr
-    assert re.findall(r"\w+->\w+", plain.stdout) == ["abcd->e", "bcde->a"]
-    assert not re.search(r"^   [a-e] ", plain.stdout, flags=re.M)
     with_probs = run_script("rnn_onehot_4pre1", "--epochs", "0", "--probs", cwd=cwd,
                             stdin="2\nabcd\nbcde\n")
+    assert with_probs.returncode == 0, with_probs.stderr
     lines = with_probs.stdout.splitlines()
     answers = [i for i, line in enumerate(lines) if "->" in line]
     assert [lines[i].split("->")[-1] for i in answers] == ["e", "a"]
     assert [next(iter(probabilities(lines[i + 1]))) for i in answers] == ["e", "a"]
+
+
+def test_without_the_flags_an_answer_is_the_lectures_one_line(trained):
+    _, stdout = trained("rnn_onehot_4pre1")
+    assert re.findall(r"\w+->\w+", stdout) == [f"{w}->{n}" for w, n in LESSONS["rnn_onehot_4pre1"].items()]
+    assert not re.search(r"^   [a-e] [01]\.", stdout, flags=re.M)
 
 
 def test_probs_agree_with_the_by_hand_pass(copy_of):

@@ -41,7 +41,7 @@ def start_tensorflow():
         # saves (the LSTM and GRU lessons' epochs are much faster with one thread; see README).
         tf.config.threading.set_intra_op_parallelism_threads(1)
     try:
-        keras.backend.clear_session(free_memory=False)  # no garbage collection: a second sooner
+        keras.backend.clear_session(free_memory=False)  # no garbage collection of all TensorFlow loaded
     except TypeError:  # a Keras older than 3.4 has no free_memory
         keras.backend.clear_session()
     return tf
