@@ -18,7 +18,7 @@ import sys
 
 try:  # what every lesson shares is in lessonkit/, beside this script
     from lessonkit.commands import pip_command
-    from lessonkit.exits import fail, run_main, stop
+    from lessonkit.exits import Ending, fail, run_main, stop
     from lessonkit.files import NotReplaced, reason, write_whole
     from lessonkit.flags import date, script_parser
     from lessonkit.prices import COURSE_FILE, same_file
@@ -76,6 +76,8 @@ def download(code, start, end):
             continue
         try:
             return source(code, start, end)
+        except Ending:  # the source said why it cannot serve, in its own line
+            raise
         except Exception as error:  # no network, a refused or changed service
             fail(f"Could not download prices for {code} with {module} ({type(error).__name__}: "
                  f"{str(error).strip()[:150]}); check the network, or use the course's prices.")
@@ -109,7 +111,7 @@ def main():
         fail(f"Could not replace {out} ({reason(error.cause)}; is it open in Excel or WPS? close "
              f"it there): the download is kept in {error.kept_path}.")
     except (OSError, ValueError) as error:
-        fail(f"Could not write {out}: {reason(error) if isinstance(error, OSError) else error}")
+        fail(f"Could not write {out} ({reason(error) if isinstance(error, OSError) else error}).")
     print(f"Wrote {len(frame)} days of {args.code} to {out}")
 
 

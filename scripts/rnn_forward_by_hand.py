@@ -3,7 +3,7 @@
 Lecture 6, 循环计算过程 (the recurrent computation). With the trained matrices fixed, the
 memory h_t (记忆体) is refreshed at every time step, and the output is read from the last one:
 
-    h_t = tanh(x_t Wxh + h_{t-1} Whh + bh)        y_t = softmax(h_t Why + by)
+    h_t = tanh(x_t Wxh + h_{t-1} Whh + bh)        y = softmax(h_T Why + by)
 
 This script takes the weights a lesson script saved, runs those two lines in plain NumPy for
 the letters you give, prints every intermediate value, then asks Keras for the same prediction

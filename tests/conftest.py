@@ -251,13 +251,19 @@ def message_pattern(quote):
                               for i, part in enumerate(parts)))
 
 
+PROMPTS = re.compile(r"(input the number of test alphabet:|input test alphabet:)")
+
+
 def printed(quote, *outputs):
-    """Assert that the README quotes `quote` and that one of `outputs`' lines is that message."""
+    """Assert that the README quotes `quote` and that a whole line of `outputs` is that message.
+
+    A line is taken apart where a prompt ends, as answers follow the prompts on one line.
+    """
     assert quote in quoted_messages(), f"the README no longer quotes {quote!r}"
     pattern = message_pattern(quote)
-    lines = [line for output in outputs for line in output.splitlines()]
-    assert any(pattern.search(line) for line in lines), (quote, "\n".join(lines)[-3000:])
-
+    lines = [part.strip() for output in outputs for line in output.splitlines()
+             for part in PROMPTS.split(line)]
+    assert any(pattern.fullmatch(line) for line in lines), (quote, "\n".join(lines)[-3000:])
 
 
 def suggested_command(line, after):

@@ -135,6 +135,14 @@ def test_a_file_without_dates_is_taken_in_its_order_and_says_so(tmp_path, series
             "first.", capsys.readouterr().err)
 
 
+def test_a_date_column_without_a_single_date_is_refused(tmp_path):
+    pd.DataFrame({"date": ["n/a"] * 400, "open": np.linspace(10, 50, 400)}).to_csv(
+        tmp_path / "p.csv", index=False)
+    with pytest.raises(Ending) as refused:
+        prices.load_opening_prices(str(tmp_path / "p.csv"), 300, 60)
+    printed("X: its '…' column holds no dates.", refused.value.message)
+
+
 def test_numbers_with_thousands_separators_and_decimal_commas():
     assert list(prices.numbers(["1,004.520", " 88.7", "--", ""])[:2]) == [1004.52, 88.7]
     assert np.isnan(prices.numbers(["--"])[0])
@@ -165,6 +173,8 @@ def test_the_lesson_says_which_file_it_reads(tmp_path, where):
     # --epochs 0 with nothing trained stops right after that line, before TensorFlow starts.
     result = run_script("stock_rnn", "--epochs", "0", *args, cwd=cwd)
     assert result.returncode == 2, result.stderr
+    if where == "scripts/":  # as PyCharm runs it
+        printed("Prices: SH600519.csv (the course's published file)", result.stdout)
     assert result.stdout.splitlines()[0] == {
         "the collection's folder": f"Prices: {os.path.join('scripts', 'SH600519.csv')} "
                                    "(the course's published file, beside the scripts)",

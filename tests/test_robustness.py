@@ -305,7 +305,9 @@ def test_get_stock_data_checks_the_dates_before_any_download(tmp_path, args, mes
     assert message in result.stderr.strip().splitlines()[-1]
     assert not os.listdir(tmp_path)
     if "notadate" in message:
-        printed("'…' is not a date like 2010-04-26", result.stderr)
+        printed("… error: argument …: '…' is not a date like 2010-04-26", result.stderr)
+    if "is not before" in message:
+        printed("… error: --start … is not before --end …", result.stderr)
 
 
 def stand_in_package(folder, name, body):
@@ -405,3 +407,27 @@ def test_a_download_that_cannot_replace_the_old_file_is_kept_beside_it(tmp_path)
     printed("Could not replace X (…): the download is kept in X.", one_line(result, status=1))
     kept = list(work.glob("SH600519.kept-*.csv"))
     assert len(kept) == 1 and "2020-01-02" in kept[0].read_text(encoding="utf-8")
+
+
+def test_a_tushare_without_get_k_data_says_to_install_akshare(tmp_path):
+    import importlib.util
+
+    if importlib.util.find_spec("akshare"):
+        pytest.skip("akshare is installed here, and is used first")
+    site = stand_in_package(tmp_path, "tushare", "def pro_api(token=None):\n    pass\n")
+    result = run_script("get_stock_data", cwd=tmp_path, env={"PYTHONPATH": site})
+    printed("This tushare has no get_k_data; install akshare instead: …", one_line(result, status=1))
+
+
+def test_a_download_that_cannot_be_written_says_so_in_one_line(tmp_path):
+    site = stand_in_package(tmp_path, "akshare", (
+        "import pandas as pd\n"
+        "def stock_zh_a_hist(symbol, **kwargs):\n"
+        "    return pd.DataFrame({'日期': ['2020-01-02'], '开盘': [1128.0], '收盘': [1130.0],\n"
+        "                         '最高': [1145.06], '最低': [1116.0], '成交量': [148099]})\n"))
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "a-file").write_text("not a folder")
+    result = run_script("get_stock_data", "--out", os.path.join("a-file", "SH600519.csv"), cwd=work,
+                        env={"PYTHONPATH": site})
+    printed("Could not write X (…).", one_line(result, status=1))

@@ -3,10 +3,10 @@
 Like the lecture's ModelCheckpoint(save_best_only=True, save_weights_only=True), with what a
 classroom needs on top:
 
-- a better epoch is written at once unless the last write was under WRITE_INTERVAL seconds
-  ago; what is newer is written when training ends. A run killed outright (SIGKILL, the OOM
-  killer, a closed console window on Windows, a notebook kernel restarted, a power cut) loses
-  at most those few seconds of training;
+- a better epoch is written at once, unless the last write was under WRITE_INTERVAL seconds
+  ago: then it is written at the first epoch's end after that, better or not, and at the end.
+  A run killed outright (SIGKILL, the OOM killer, a closed console window on Windows, a
+  notebook kernel restarted, a power cut) loses at most those few seconds of training;
 - training ends cleanly on Ctrl-C, SIGTERM, SIGHUP (the terminal closing) and SIGBREAK
   (Ctrl-Break on Windows): the best weights are written, and a signal that comes while the file
   is being written waits until it is whole. The run then ends as an interrupted one (status 130);
@@ -21,6 +21,8 @@ import signal
 import sys
 import tempfile
 import time
+
+import numpy as np
 
 from lessonkit import files
 from lessonkit.checkpoints import Record, check_room_for, lesson_of, save_checkpoint
@@ -52,20 +54,19 @@ class BestWeights:
     def epoch_ended(self, epoch, logs):
         self.epochs_done = epoch + 1
         value = (logs or {}).get(self.monitor)
-        if value is None or not value < self.best:
-            return
-        self.best, self.best_epoch, self.improved = float(value), epoch + 1, True
-        self.best_weights = [w.copy() for w in self.model.get_weights()]
-        self.on_disk = False
-        if time.monotonic() - self.last_write >= self.interval:
+        if value is not None and value < self.best:
+            self.best, self.best_epoch, self.improved = float(value), epoch + 1, True
+            self.best_weights = [w.copy() for w in self.model.get_weights()]
+            self.on_disk = False
+        if not self.on_disk and time.monotonic() - self.last_write >= self.interval:
             self.write_now()
 
     def record(self):
         return Record(lesson_of(self.path), self.monitor, self.best, self.best_epoch)
 
     def write_now(self):
-        """Write the model's weights, which are the best so far; a failure waits for the end."""
-        with self.signals_deferred():
+        """Write the best weights so far; a failure is said once, and waits for the end."""
+        with self.signals_deferred(), self.holding_the_best():
             try:
                 save_checkpoint(self.model, self.path, self.record())
             except (OSError, RuntimeError) as error:
@@ -77,6 +78,19 @@ class BestWeights:
             else:
                 self.on_disk, self.write_problem = True, None
             self.last_write = time.monotonic()
+
+    @contextlib.contextmanager
+    def holding_the_best(self):
+        """The model holds the best weights for as long as they are written, then its own again."""
+        current = self.model.get_weights()
+        best_is_current = all(np.array_equal(a, b) for a, b in zip(current, self.best_weights))
+        if not best_is_current:
+            self.model.set_weights(self.best_weights)
+        try:
+            yield
+        finally:
+            if not best_is_current:
+                self.model.set_weights(current)
 
     @contextlib.contextmanager
     def signals_deferred(self):
@@ -98,28 +112,28 @@ class BestWeights:
     def write_at_the_end(self):
         """Write what is newer than the file; returns the line that says what was kept."""
         if self.best_weights is None or self.epochs_done == 0:
-            return f"{self.path} left as it was" if os.path.exists(self.path) else "nothing saved"
+            if os.path.exists(self.path):
+                return f"{self.path} left as it was"
+            self.resumable = False
+            return "nothing saved"
         if not self.improved:
             return (f"no epoch beat the best {self.monitor} {self.record_best:.4f} of {self.path}, "
                     "which is left as it was")
         saved = f"best {self.monitor} {self.best:.4f} at epoch {self.best_epoch}"
         if self.on_disk and os.path.isfile(self.path):  # (and not removed since)
             return f"{saved}, saved to {self.path}"
-        last_weights = self.model.get_weights()
-        self.model.set_weights(self.best_weights)
-        try:
-            save_checkpoint(self.model, self.path, self.record(), keep=True)
-            return f"{saved}, saved to {self.path}"
-        except files.NotReplaced as error:
-            self.resumable = False
-            return (f"{saved}; it could not replace {self.path} ({files.reason(error.cause)}), "
-                    f"so it is kept in {error.kept_path}: rename that file to "
-                    f"{os.path.basename(self.path)} to resume from it")
-        except (OSError, RuntimeError) as error:
-            self.resumable = False
-            return f"{saved}; {self.saved_elsewhere(error)}"
-        finally:
-            self.model.set_weights(last_weights)
+        with self.holding_the_best():
+            try:
+                save_checkpoint(self.model, self.path, self.record(), keep=True)
+                return f"{saved}, saved to {self.path}"
+            except files.NotReplaced as error:
+                self.resumable = False
+                return (f"{saved}; it could not replace {self.path} ({files.reason(error.cause)}), "
+                        f"so it is kept in {error.kept_path}: rename that file to "
+                        f"{os.path.basename(self.path)} to resume from it")
+            except (OSError, RuntimeError) as error:
+                self.resumable = False
+                return f"{saved}; {self.saved_elsewhere(error)}"
 
     def saved_elsewhere(self, error):
         """Where the weights went when the checkpoint's folder could not take them."""
@@ -142,9 +156,9 @@ def keep_best_weights(model, checkpoint_save_path, monitor="loss", resumed=None,
 
     `resumed` is the Record of the checkpoint the model was resumed from: its weights are the
     ones to beat. When the `with` block ends, however it ends, what is newer than the file is
-    written and one line says what was kept. With `restore_best` the model then holds the best
-    weights, so what is saved, dumped and queried is the same; without, it keeps those of its
-    last epoch.
+    written; when training ended or was interrupted, one line says what was kept. With
+    `restore_best` the model then holds the best weights, so what is saved, dumped and queried
+    is the same; without, it keeps those of its last epoch.
     """
     import keras
 

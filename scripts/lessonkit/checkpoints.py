@@ -15,7 +15,7 @@ import warnings
 
 import numpy as np
 
-from lessonkit import files
+from lessonkit import files, platforms
 from lessonkit.commands import command_for_user, training_args
 from lessonkit.exits import end_abruptly, first_line, stop
 
@@ -80,24 +80,33 @@ def why_unusable(checkpoint_save_path):
     if not stat.S_ISREG(os.stat(path).st_mode):
         return (f"{path} is not a weights file but a pipe or a device: remove it, "
                 "then run again.")
-    if in_use(path):
+    problem = why_unreadable(path)
+    if problem == "in use":
         return (f"{path} is in use by another program (an open notebook, HDFView, h5py): "
                 "close it there, then run again; it is left as it is.")
+    if problem:
+        return f"{path} cannot be read ({problem}): make it readable, or move it away, then run again."
     return None
 
 
-def in_use(path):
-    """Whether another program holds the file open for writing (HDF5's lock, or Windows's)."""
+def why_unreadable(path, facts=None):
+    """None when the checkpoint can be opened; 'in use' when another program holds it open for
+    writing (HDF5's lock; on Windows, a file shared for no reading); else the reason in words."""
     import h5py
 
     try:
         with h5py.File(path, "r"):
-            return False
+            return None
     except OSError as error:
         text = str(error)
-        return (error.errno in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES)
-                or "unable to lock file" in text or "errno = 11" in text
-                or "errno = 13" in text)
+        locked = (error.errno in (errno.EAGAIN, errno.EWOULDBLOCK) or "unable to lock file" in text
+                  or "errno = 11" in text)
+        refused = error.errno == errno.EACCES or "errno = 13" in text
+        if locked or (refused and (facts or platforms.current()).os == "windows"):
+            return "in use"
+        if refused:
+            return "Permission denied"
+        return None  # damaged, or not HDF5 at all: loading it says so, and it is replaced
 
 
 # ## Resuming

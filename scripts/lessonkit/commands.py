@@ -36,7 +36,7 @@ def pip_command(packages, facts=None):
     facts = facts or platforms.current()
     if facts.in_ipython:
         return " ".join(["%pip install", *quoted(packages, facts)])
-    return " ".join([python_command(facts), "-m pip install", *quoted(packages, facts)])
+    return " ".join([python_command(facts, exact=True), "-m pip install", *quoted(packages, facts)])
 
 
 def training_args(argv=None):
@@ -72,15 +72,19 @@ def shown_script_path(argv0, script, facts):
     return given
 
 
-def python_command(facts):
-    """`python` where that reaches this interpreter; `python3` where only that name does; else its path."""
+def python_command(facts, exact=False):
+    """The Python command to type: `python`, or `python3` (a stock macOS), or `py` (Windows),
+    whichever name on PATH is this interpreter. Where none is, the first of them on PATH, which
+    is most likely what the user typed; with `exact` (to install into this very Python), or
+    where there is none on PATH, this interpreter's full path.
+    """
     here = normalised(facts.executable, facts)
     found = {name: path for name, path in facts.on_path.items() if path}
     for name, path in found.items():
         if normalised(path, facts) == here:
             return name
-    for name in found:
-        return name  # the interpreter the user started is usually the first one on PATH
+    if found and not exact:
+        return next(iter(found))
     return quoted([facts.executable], facts)[0]
 
 

@@ -16,7 +16,7 @@ EAST_ASIAN_CODEPAGES = {936, 950, 932, 949}
 def never_failing():
     """For the length of a run: text the console cannot show is escaped, never an error.
 
-    With an output encoding that has no Chinese (cp1252, ascii, the C locale), 断点续训 prints
+    With an output encoding that has no Chinese (cp1252, ascii), 断点续训 prints
     as \\u65ad...; bytes typed at a prompt that the input encoding cannot decode reach the
     prompt's checks as escapes, and are refused there like any other bad answer. Where there is
     no console at all (pythonw, a double-click on Windows), output goes nowhere instead of

@@ -1,7 +1,8 @@
 """How a run ends: one line and a status, never a traceback.
 
     0    the lesson ran, or the prompt was left (`Goodbye.`)
-    1    something unexpected, or the machine lacks what the lesson needs (one `Error:` line)
+    1    the machine lacks what the lesson needs (a package, TensorFlow), or something unexpected
+         happened (one `Error: ...` line)
     2    input that cannot be used: a flag, a file, a folder (one line saying what to do)
     130  interrupted: Ctrl-C, the stop button of a notebook, a termination signal
 

@@ -7,6 +7,7 @@ import contextlib
 import errno
 import glob
 import os
+import re
 import shutil
 import stat
 import time
@@ -90,6 +91,9 @@ def reason(error):
         return "the disk quota is used up"
     if isinstance(error, RuntimeError) and "flush" in text:  # HDF5 on a disk that filled up
         return "the disk refused the write; is it full?"
+    told = re.search(r"error message = '([^']+)'", text)  # HDF5's report of the system's error
+    if told:
+        return told.group(1)
     return (getattr(error, "strerror", None) or text.strip().splitlines()[0][:120]
             if text.strip() else type(error).__name__)
 

@@ -20,6 +20,6 @@ def dump_weights(model, path):
     try:
         write_whole(path, write)
     except OSError as error:
-        print(f"Warning: could not write {path} ({reason(error)}); the weights are in the checkpoint.")
+        print(f"Warning: could not write {path} ({reason(error)}).")
         return
     print(f"Weights written to {path}")
