@@ -23,7 +23,7 @@ try:  # what every lesson shares is in lessonkit/, beside this script
     from lessonkit.flags import stock_parser
     from lessonkit.forecast_errors import compare_with_persistence, errors, persistence_forecast
     from lessonkit.plots import plot_curves, plot_prediction
-    from lessonkit.prices import opening_prices, stock_name
+    from lessonkit.prices import fingerprint, opening_prices, stock_name
     from lessonkit.tensorflow_start import start_tensorflow
     from lessonkit.training import batches_for_fit, validation_batches
     from lessonkit.weight_dump import dump_weights
@@ -105,10 +105,10 @@ def main(build_model=build_model, name=NAME, parser=parser):
     model.optimizer.build(model.trainable_variables)  # first, so that Adam's state resumes too
     resumed = resume_from_checkpoint(model, checkpoint_save_path, fresh=args.fresh, epochs=args.epochs)
     train_data = batches_for_fit(model, x_train, y_train, batch_size=64)
-    # The checkpoint keeps the epoch with the lowest val_loss; the model keeps its last epoch,
-    # which the weight dump and the evaluation below use, as the lecture's do.
+    # The checkpoint keeps the epoch with the lowest val_loss on these prices; the model keeps
+    # its last epoch, which the weight dump and the evaluation below use, as the lecture's do.
     with keep_best_weights(model, checkpoint_save_path, monitor="val_loss", resumed=resumed,
-                           restore_best=False) as cp_callback:
+                           data=fingerprint(opens), restore_best=False) as cp_callback:
         history = model.fit(train_data, epochs=args.epochs,
                             validation_data=validation_batches(x_test, y_test, batch_size=64),
                             validation_freq=1, callbacks=[cp_callback],

@@ -216,9 +216,10 @@ def test_weights_that_can_be_saved_nowhere_are_said_to_be_lost(tmp_path, monkeyp
     (tmp_path / "a-file").write_text("where the checkpoint's folder should be")
     state = best_weights.BestWeights(model, str(tmp_path / "a-file" / "x.weights.h5"), "loss",
                                      None, interval=3)
-    monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "no such folder"))
-    monkeypatch.setenv("HOME", str(tmp_path / "no such home"))
-    monkeypatch.setenv("USERPROFILE", str(tmp_path / "no such home"))
+    # The temporary folder and the home folder cannot take it either.
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "a-file"))
+    monkeypatch.setenv("HOME", str(tmp_path / "a-file"))
+    monkeypatch.setenv("USERPROFILE", str(tmp_path / "a-file"))
     state.epoch_ended(0, {"loss": 0.5})  # a better epoch, kept in memory
     line = f"Trained {state.epochs_done} epochs: {state.write_at_the_end()}."  # as it is printed
     printed("… it could not be saved anywhere (…): free some space and train again.", line)

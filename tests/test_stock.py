@@ -2,6 +2,7 @@
 import re
 import shutil
 
+import h5py
 import numpy as np
 import pandas as pd
 import pytest
@@ -86,6 +87,23 @@ def test_second_run_resumes_from_the_stock_checkpoint(stock_runs, tmp_path):
     assert RESUME_LINE in result.stdout.splitlines()
     assert "(resuming from ./checkpoint/stock_rnn.weights.h5: 断点续训)" in result.stdout
     assert len(epoch_losses(first)) == 2 and len(epoch_losses(result.stdout)) == 1
+
+
+def test_a_checkpoint_trained_on_other_prices_is_no_bar_and_is_replaced(stock_runs, tmp_path):
+    source, _ = stock_runs("stock_rnn")
+    shutil.copytree(source / "checkpoint", tmp_path / "checkpoint")
+    path = tmp_path / "checkpoint" / "stock_rnn.weights.h5"
+    with h5py.File(path, "a") as f:
+        trained_on = f.attrs["data"]
+        f.attrs["best"] = 1e-9  # unbeatable on the prices it was trained on
+    price_table(400, seed=9).to_csv(tmp_path / "other.csv")
+    result = run_script("stock_rnn", "--csv", "other.csv", "--epochs", "1", "--no-show", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    printed("(X was trained on other prices: its best val_loss is no bar for these, and this run's "
+            "best replaces it.)", result.stdout)
+    assert "saved to ./checkpoint/stock_rnn.weights.h5" in result.stdout
+    with h5py.File(path, "r") as f:
+        assert f.attrs["data"] != trained_on and f.attrs["best"] > 1e-9
 
 
 def test_rows_without_an_opening_price_are_dropped_with_a_warning(stock_runs, tmp_path):

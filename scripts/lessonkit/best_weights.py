@@ -37,11 +37,13 @@ STOPPING_SIGNALS = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIG
 class BestWeights:
     """A Keras callback's state: the best epoch so far, in memory and, every few seconds, on disk."""
 
-    def __init__(self, model, checkpoint_save_path, monitor, resumed, interval):
+    def __init__(self, model, checkpoint_save_path, monitor, resumed, interval, data=None):
         self.model, self.path, self.monitor, self.interval = model, checkpoint_save_path, monitor, interval
+        self.data = data
         self.epochs_done, self.best_epoch, self.improved = 0, None, False
         self.best, self.best_weights = math.inf, None
-        if resumed is not None and resumed.monitor == monitor and math.isfinite(resumed.best):
+        if (resumed is not None and resumed.monitor == monitor and math.isfinite(resumed.best)
+                and resumed.data == data):
             self.best, self.best_weights = resumed.best, model.get_weights()  # the file's, loaded
         self.record_best = self.best
         self.on_disk = True     # the best weights held in memory are the ones in the file
@@ -62,7 +64,7 @@ class BestWeights:
             self.write_now()
 
     def record(self):
-        return Record(lesson_of(self.path), self.monitor, self.best, self.best_epoch)
+        return Record(lesson_of(self.path), self.monitor, self.best, self.best_epoch, self.data)
 
     def write_now(self):
         """Write the best weights so far; a failure is said once, and waits for the end."""
@@ -151,23 +153,29 @@ class BestWeights:
 
 @contextlib.contextmanager
 def keep_best_weights(model, checkpoint_save_path, monitor="loss", resumed=None,
-                      restore_best=True, interval=WRITE_INTERVAL):
+                      restore_best=True, data=None, interval=WRITE_INTERVAL):
     """A Keras callback keeping the best weights by `monitor`, for `model.fit(callbacks=[...])`.
 
     `resumed` is the Record of the checkpoint the model was resumed from: its weights are the
-    ones to beat. When the `with` block ends, however it ends, what is newer than the file is
+    ones to beat, if they were trained on the same `data` (a fingerprint of what the model is
+    trained on, where that can change); weights trained on other data are replaced by this
+    run's best, as the lecture's checkpoint would be, and a line says so. When the `with` block ends, however it ends, what is newer than the file is
     written; when training ended or was interrupted, one line says what was kept. With
     `restore_best` the model then holds the best weights, so what is saved, dumped and queried
     is the same; without, it keeps those of its last epoch.
     """
     import keras
 
-    state = BestWeights(model, checkpoint_save_path, monitor, resumed, interval)
+    state = BestWeights(model, checkpoint_save_path, monitor, resumed, interval, data)
+    other_data = resumed is not None and resumed.data is not None and resumed.data != data
 
     class Callback(keras.callbacks.Callback):
         def on_train_begin(self, logs=None):
             if self.params.get("epochs"):  # a full disk is found now, not after training
                 check_room_for(model, checkpoint_save_path)
+                if other_data:
+                    print(f"({checkpoint_save_path} was trained on other prices: its best {monitor} "
+                          "is no bar for these, and this run's best replaces it.)")
 
         def on_epoch_end(self, epoch, logs=None):
             state.epoch_ended(epoch, logs)

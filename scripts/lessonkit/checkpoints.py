@@ -3,8 +3,9 @@
 A checkpoint is `checkpoint/LESSON.weights.h5`, Keras 3's weights file (it also holds Adam's
 state), with a record in its attributes: `lesson`, the lesson that wrote it, so that a file of
 another lesson is never resumed by mistake; `monitor`, `best` and `epoch`, the quantity the best
-weights were chosen by and its value, so that a later run replaces them only with better ones.
-Files without the record still load.
+weights were chosen by and its value, so that a later run replaces them only with better ones;
+`data`, what they were trained on where that can change (the stock lessons' prices), since a
+value on other data is no bar. Files without the record still load.
 """
 import dataclasses
 import errno
@@ -29,6 +30,7 @@ class Record:
     monitor: str = None
     best: float = math.inf
     epoch: int = None
+    data: str = None
 
 
 def lesson_of(checkpoint_save_path):
@@ -116,14 +118,14 @@ def read_record(checkpoint_save_path):
     import h5py
 
     with h5py.File(checkpoint_save_path, "r") as file:
-        attrs = {key: file.attrs[key] for key in ("lesson", "monitor", "best", "epoch")
+        attrs = {key: file.attrs[key] for key in ("lesson", "monitor", "best", "epoch", "data")
                  if key in file.attrs}
     text = {key: value.decode() if isinstance(value, bytes) else str(value)
-            for key, value in attrs.items() if key in ("lesson", "monitor")}
+            for key, value in attrs.items() if key in ("lesson", "monitor", "data")}
     best = float(attrs["best"]) if "best" in attrs else math.inf
     epoch = int(attrs["epoch"]) if "epoch" in attrs else None
     return Record(text.get("lesson"), text.get("monitor"), best if math.isfinite(best) else math.inf,
-                  epoch)
+                  epoch, text.get("data"))
 
 
 def load_checkpoint(model, checkpoint_save_path):
@@ -214,7 +216,9 @@ def save_checkpoint(model, checkpoint_save_path, record, keep=False):
     """
     import h5py
 
-    files.check_room(os.path.dirname(checkpoint_save_path) or ".", expected_size(model))
+    folder = os.path.dirname(checkpoint_save_path) or "."
+    os.makedirs(folder, exist_ok=True)
+    files.check_room(folder, expected_size(model))
 
     def write(path):
         model.save_weights(path)
@@ -224,6 +228,8 @@ def save_checkpoint(model, checkpoint_save_path, record, keep=False):
                 file.attrs["monitor"] = record.monitor
                 file.attrs["best"] = record.best
                 file.attrs["epoch"] = record.epoch
+            if record.data is not None:
+                file.attrs["data"] = record.data
 
     try:
         files.write_whole(checkpoint_save_path, write, keep=keep)

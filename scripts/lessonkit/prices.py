@@ -293,6 +293,13 @@ def synthetic_prices(rows=2426, seed=7):
     return dates, opens.round(3)
 
 
+def fingerprint(opens):
+    """A short name for a price series: the same series, the same name (recorded in checkpoints)."""
+    import hashlib
+
+    return hashlib.sha1(np.asarray(opens, dtype="float64").tobytes()).hexdigest()[:16]
+
+
 def stock_name(code):
     """How the plot names the series: the lecture's 'MaoTai' for 600519, else the code."""
     return {"600519": "MaoTai", "synthetic": "Synthetic"}.get(code, code)
