@@ -17,13 +17,16 @@ today differs from the course's file for the same days.
 import sys
 
 try:  # what every lesson shares is in lessonkit/, beside this script
-    from lessonkit.commands import pip_command
-    from lessonkit.exits import Ending, fail, run_main, stop
-    from lessonkit.files import NotReplaced, reason, write_whole
-    from lessonkit.flags import date, script_parser
-    from lessonkit.prices import COURSE_FILE, same_file
+    from lessonkit.exits import quiet_start
+
+    with quiet_start():  # Ctrl-C while the modules load ends the run without a traceback
+        from lessonkit.commands import pip_command
+        from lessonkit.exits import Ending, fail, run_main, stop
+        from lessonkit.files import NotReplaced, reason, write_whole
+        from lessonkit.flags import date, script_parser
+        from lessonkit.prices import COURSE_FILE, same_file
 except ImportError as error:
-    sys.exit(f"Cannot import {error.name}: run the script where it lies, in the collection's "
+    sys.exit(f"Cannot import {error.name or 'a package'}: run the script where it lies, in the collection's "
              "scripts/ folder, with the packages of requirements.txt installed "
              "(and PYTHONSAFEPATH unset).")
 except KeyboardInterrupt:  # Ctrl-C before the script has started

@@ -18,18 +18,21 @@ import os
 import sys
 
 try:  # what every lesson shares is in lessonkit/, beside this script
-    import numpy as np
+    from lessonkit.exits import quiet_start
 
-    from lessonkit.checkpoints import load_checkpoint
-    from lessonkit.commands import command_for_user
-    from lessonkit.exits import fail, run_main, shown, stop
-    from lessonkit.files import check_can_write
-    from lessonkit.flags import add_no_show, script_parser
-    from lessonkit.plots import can_show_plots, new_figure, show_or_save
-    from lessonkit.prompt import check_word
-    from lessonkit.tensorflow_start import start_tensorflow
+    with quiet_start():  # Ctrl-C while the modules load ends the run without a traceback
+        import numpy as np
+
+        from lessonkit.checkpoints import load_checkpoint
+        from lessonkit.commands import command_for_user
+        from lessonkit.exits import fail, run_main, shown, stop
+        from lessonkit.files import check_can_write
+        from lessonkit.flags import add_no_show, script_parser
+        from lessonkit.plots import can_show_plots, new_figure, show_or_save
+        from lessonkit.prompt import check_word
+        from lessonkit.tensorflow_start import start_tensorflow
 except ImportError as error:
-    sys.exit(f"Cannot import {error.name}: run the script where it lies, in the collection's "
+    sys.exit(f"Cannot import {error.name or 'a package'}: run the script where it lies, in the collection's "
              "scripts/ folder, with the packages of requirements.txt installed "
              "(and PYTHONSAFEPATH unset).")
 except KeyboardInterrupt:  # Ctrl-C before the lesson has started

@@ -10,20 +10,23 @@ abcd gives e, bcde gives a, and so on round the cycle a-e.
 import sys
 
 try:  # what every lesson shares is in lessonkit/, beside this script
-    import numpy as np
+    from lessonkit.exits import quiet_start
 
-    from lessonkit.best_weights import keep_best_weights
-    from lessonkit.checkpoints import check_checkpoint, resume_from_checkpoint
-    from lessonkit.console import progress_style
-    from lessonkit.exits import run_main
-    from lessonkit.flags import letter_parser
-    from lessonkit.plots import plot_curves
-    from lessonkit.prompt import prompt_loop
-    from lessonkit.tensorflow_start import start_tensorflow
-    from lessonkit.training import batches_for_fit
-    from lessonkit.weight_dump import dump_weights
+    with quiet_start():  # Ctrl-C while the modules load ends the run without a traceback
+        import numpy as np
+
+        from lessonkit.best_weights import keep_best_weights
+        from lessonkit.checkpoints import check_checkpoint, resume_from_checkpoint
+        from lessonkit.console import progress_style
+        from lessonkit.exits import run_main
+        from lessonkit.flags import letter_parser
+        from lessonkit.plots import plot_curves
+        from lessonkit.prompt import prompt_loop
+        from lessonkit.tensorflow_start import start_tensorflow
+        from lessonkit.training import batches_for_fit
+        from lessonkit.weight_dump import dump_weights
 except ImportError as error:
-    sys.exit(f"Cannot import {error.name}: run the script where it lies, in the collection's "
+    sys.exit(f"Cannot import {error.name or 'a package'}: run the script where it lies, in the collection's "
              "scripts/ folder, with the packages of requirements.txt installed "
              "(and PYTHONSAFEPATH unset).")
 except KeyboardInterrupt:  # Ctrl-C before the lesson has started

@@ -13,11 +13,14 @@ checkpoint and evaluation are stock_rnn.py's steps, run with this model.
 import sys
 
 try:  # what every lesson shares is in lessonkit/, beside this script
-    import stock_rnn
-    from lessonkit.exits import run_main
-    from lessonkit.flags import stock_parser
+    from lessonkit.exits import quiet_start
+
+    with quiet_start():  # Ctrl-C while the modules load ends the run without a traceback
+        import stock_rnn
+        from lessonkit.exits import run_main
+        from lessonkit.flags import stock_parser
 except ImportError as error:
-    sys.exit(f"Cannot import {error.name}: run the script where it lies, in the collection's "
+    sys.exit(f"Cannot import {error.name or 'a package'}: run the script where it lies, in the collection's "
              "scripts/ folder, with the packages of requirements.txt installed "
              "(and PYTHONSAFEPATH unset).")
 except KeyboardInterrupt:  # Ctrl-C before the lesson has started

@@ -14,21 +14,24 @@ stock_lstm.py and stock_gru.py run these same steps with another cell: they hold
 import sys
 
 try:  # what every lesson shares is in lessonkit/, beside this script
-    import numpy as np
+    from lessonkit.exits import quiet_start
 
-    from lessonkit.best_weights import keep_best_weights
-    from lessonkit.checkpoints import check_checkpoint, resume_from_checkpoint
-    from lessonkit.console import progress_style
-    from lessonkit.exits import run_main
-    from lessonkit.flags import stock_parser
-    from lessonkit.forecast_errors import compare_with_persistence, errors, persistence_forecast
-    from lessonkit.plots import plot_curves, plot_prediction
-    from lessonkit.prices import fingerprint, opening_prices, stock_name
-    from lessonkit.tensorflow_start import start_tensorflow
-    from lessonkit.training import batches_for_fit, validation_batches
-    from lessonkit.weight_dump import dump_weights
+    with quiet_start():  # Ctrl-C while the modules load ends the run without a traceback
+        import numpy as np
+
+        from lessonkit.best_weights import keep_best_weights
+        from lessonkit.checkpoints import check_checkpoint, resume_from_checkpoint
+        from lessonkit.console import progress_style
+        from lessonkit.exits import run_main
+        from lessonkit.flags import stock_parser
+        from lessonkit.forecast_errors import compare_with_persistence, errors, persistence_forecast
+        from lessonkit.plots import plot_curves, plot_prediction
+        from lessonkit.prices import fingerprint, opening_prices, stock_name
+        from lessonkit.tensorflow_start import start_tensorflow
+        from lessonkit.training import batches_for_fit, validation_batches
+        from lessonkit.weight_dump import dump_weights
 except ImportError as error:
-    sys.exit(f"Cannot import {error.name}: run the script where it lies, in the collection's "
+    sys.exit(f"Cannot import {error.name or 'a package'}: run the script where it lies, in the collection's "
              "scripts/ folder, with the packages of requirements.txt installed "
              "(and PYTHONSAFEPATH unset).")
 except KeyboardInterrupt:  # Ctrl-C before the lesson has started

@@ -13,6 +13,7 @@ would add a red `SystemExit` block to every refusal.
 import contextlib
 import errno
 import os
+import signal
 import sys
 
 from lessonkit import console, platforms
@@ -56,6 +57,27 @@ def end_abruptly():
     """
     global _abrupt_end
     _abrupt_end = True
+
+
+@contextlib.contextmanager
+def quiet_start():
+    """While a script loads its modules, Ctrl-C is held back; once they are loaded it ends the run.
+
+    Ctrl-C inside a C extension's import (NumPy's) comes out as an ImportError with a misleading
+    message about the installation; held back, it comes out as KeyboardInterrupt.
+    """
+    held = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    except ValueError:  # not the main thread: Python's own handling
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if held:
+        raise KeyboardInterrupt
 
 
 def run_main(main, facts=None):
