@@ -137,6 +137,14 @@ def mount_namespace(tmp_path):
     return ("unshare", "--mount")
 
 
+def after_the_first_write(mount, then):
+    """A shell script that mounts its folder ($0) with `mount`, runs the command given after it
+    there, and runs `then` once the lesson has written its checkpoint a first time."""
+    return (f'{mount} && cd "$0" || exit 1; '
+            f'(until [ -e "$0/checkpoint/{LESSON}.weights.h5" ] || ! kill -0 $$; do sleep 0.2; done; '
+            f'{then}) & exec "$@"')
+
+
 def test_a_disk_too_full_for_the_checkpoint_ends_the_run_before_training(tmp_path,
                                                                           mount_namespace):
     disk = tmp_path / "small-disk"
@@ -156,10 +164,9 @@ def test_a_disk_that_fills_during_training_loses_no_weights(tmp_path, mount_name
     elsewhere.mkdir()
     # The disk fills up once training has written the checkpoint a first time; Ctrl-C once a
     # write has met the full disk.
-    script = ('mount -t tmpfs -o size=1m tmpfs "$0" && cd "$0" || exit 1; '
-              f'(until [ -e "$0/checkpoint/{LESSON}.weights.h5" ] || ! kill -0 $$; do sleep 0.2; done; '
-              'dd if=/dev/zero of="$0/filler" bs=64k 2>/dev/null; sleep 4.5; kill -INT $$) & '
-              'exec "$@"')
+    script = after_the_first_write('mount -t tmpfs -o size=1m tmpfs "$0"',
+                                   'dd if=/dev/zero of="$0/filler" bs=64k 2>/dev/null; sleep 4.5; '
+                                   'kill -INT $$')
     result = run_script(LESSON, "--epochs", "100000", cwd=tmp_path, timeout=300,
                         wrapper=[*mount_namespace, "sh", "-c", script, str(disk)],
                         env={"TMPDIR": str(elsewhere)})
@@ -183,9 +190,8 @@ def test_a_folder_turned_read_only_during_training_then_ctrl_c_keeps_the_weights
     work, elsewhere = tmp_path / "work", tmp_path / "elsewhere"
     work.mkdir()
     elsewhere.mkdir()
-    script = ('mount --bind "$0" "$0" && cd "$0" || exit 1; '
-              f'(until [ -e "$0/checkpoint/{LESSON}.weights.h5" ] || ! kill -0 $$; do sleep 0.2; done; '
-              'mount -o remount,bind,ro "$0"; sleep 1; kill -INT $$) & exec "$@"')
+    script = after_the_first_write('mount --bind "$0" "$0"',
+                                   'mount -o remount,bind,ro "$0"; sleep 1; kill -INT $$')
     result = run_script(LESSON, "--epochs", "100000", cwd=tmp_path, timeout=300,
                         wrapper=[*mount_namespace, "sh", "-c", script, str(work)],
                         env={"TMPDIR": str(elsewhere)})

@@ -318,6 +318,18 @@ def stand_in_package(folder, name, body):
     return str(folder / "site")
 
 
+def stand_in_akshare(folder, answer=None):
+    """A stand-in akshare whose stock_zh_a_hist returns two days of Moutai (or does `answer`)."""
+    return stand_in_package(folder, "akshare", (
+        "import pandas as pd\n"
+        "def stock_zh_a_hist(symbol, **kwargs):\n"
+        + (f"    {answer}\n" if answer else
+           "    return pd.DataFrame({'日期': ['2020-01-02', '2020-01-03'], '股票代码': [symbol] * 2,\n"
+           "                         '开盘': [1128.0, 1117.0], '收盘': [1130.0, 1078.56],\n"
+           "                         '最高': [1145.06, 1117.0], '最低': [1116.0, 1076.9],\n"
+           "                         '成交量': [148099, 130318]})\n")))
+
+
 def test_ctrl_c_during_a_download_ends_with_130_and_writes_nothing(tmp_path):
     site = stand_in_package(tmp_path, "tushare", (
         "import signal, time\n"
@@ -334,13 +346,7 @@ def test_ctrl_c_during_a_download_ends_with_130_and_writes_nothing(tmp_path):
 
 
 def test_a_download_is_written_in_the_course_layout_and_never_over_the_course_file(tmp_path):
-    site = stand_in_package(tmp_path, "akshare", (
-        "import pandas as pd\n"
-        "def stock_zh_a_hist(symbol, period, start_date, end_date, adjust):\n"
-        "    return pd.DataFrame({'日期': ['2020-01-02', '2020-01-03'], '股票代码': [symbol] * 2,\n"
-        "                         '开盘': [1128.0, 1117.0], '收盘': [1130.0, 1078.56],\n"
-        "                         '最高': [1145.06, 1117.0], '最低': [1116.0, 1076.9],\n"
-        "                         '成交量': [148099, 130318]})\n"))
+    site = stand_in_akshare(tmp_path)
     work = tmp_path / "work"
     work.mkdir()
     result = run_script("get_stock_data", cwd=work, env={"PYTHONPATH": site})
@@ -384,10 +390,7 @@ def test_tushare_on_pandas_2_says_to_install_akshare(tmp_path):
     ("return pd.DataFrame()", "No prices came back for …"),
 ])
 def test_a_download_that_fails_says_why_in_one_line_and_writes_nothing(tmp_path, answer, quote):
-    site = stand_in_package(tmp_path, "akshare", (
-        "import pandas as pd\n"
-        "def stock_zh_a_hist(**kwargs):\n"
-        f"    {answer}\n"))
+    site = stand_in_akshare(tmp_path, answer)
     work = tmp_path / "work"
     work.mkdir()
     result = run_script("get_stock_data", cwd=work, env={"PYTHONPATH": site})
@@ -396,17 +399,13 @@ def test_a_download_that_fails_says_why_in_one_line_and_writes_nothing(tmp_path,
 
 
 def test_a_download_that_cannot_replace_the_old_file_is_kept_beside_it(tmp_path):
-    site = stand_in_package(tmp_path, "akshare", (
-        "import pandas as pd\n"
-        "def stock_zh_a_hist(symbol, **kwargs):\n"
-        "    return pd.DataFrame({'日期': ['2020-01-02'], '开盘': [1128.0], '收盘': [1130.0],\n"
-        "                         '最高': [1145.06], '最低': [1116.0], '成交量': [148099]})\n"))
+    site = stand_in_akshare(tmp_path)
     work = tmp_path / "work"
     (work / "SH600519.csv").mkdir(parents=True)  # the rename fails, as over a file open in Excel
     result = run_script("get_stock_data", cwd=work, env={"PYTHONPATH": site})
     printed("Could not replace X (…): the download is kept in X.", one_line(result, status=1))
     kept = list(work.glob("SH600519.kept-*.csv"))
-    assert len(kept) == 1 and "2020-01-02" in kept[0].read_text(encoding="utf-8")
+    assert len(kept) == 1 and "2020-01-03" in kept[0].read_text(encoding="utf-8")
 
 
 def test_a_tushare_without_get_k_data_says_to_install_akshare(tmp_path):
@@ -420,11 +419,7 @@ def test_a_tushare_without_get_k_data_says_to_install_akshare(tmp_path):
 
 
 def test_a_download_that_cannot_be_written_says_so_in_one_line(tmp_path):
-    site = stand_in_package(tmp_path, "akshare", (
-        "import pandas as pd\n"
-        "def stock_zh_a_hist(symbol, **kwargs):\n"
-        "    return pd.DataFrame({'日期': ['2020-01-02'], '开盘': [1128.0], '收盘': [1130.0],\n"
-        "                         '最高': [1145.06], '最低': [1116.0], '成交量': [148099]})\n"))
+    site = stand_in_akshare(tmp_path)
     work = tmp_path / "work"
     work.mkdir()
     (work / "a-file").write_text("not a folder")
