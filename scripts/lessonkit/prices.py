@@ -20,7 +20,6 @@ import sys
 
 import numpy as np
 
-from lessonkit.commands import command_for_user
 from lessonkit.exits import shown, stop
 
 COURSE_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -93,7 +92,7 @@ def read_price_table(csv_path):
 
     if not os.path.isfile(csv_path):
         stop(f"No price file {csv_path}: check the path, or leave out --csv to use the course's "
-             f"prices (download newer ones with {command_for_user(script='get_stock_data.py')}).")
+             "prices.")
     try:
         with open(csv_path, "rb") as file:
             raw = file.read()
