@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import h5py
@@ -53,17 +54,42 @@ def run_script(script, *args, cwd, stdin="", timeout=600, env=None, wrapper=(), 
         [*wrapper, sys.executable, str(path or SCRIPTS / f"{script}.py"), *args], cwd=cwd,
         input=stdin.encode() if isinstance(stdin, str) else stdin,
         capture_output=True, timeout=timeout, env={**headless_env(), **(env or {})}, **popen)
-    result.stdout = result.stdout.decode("utf-8", errors="replace")
-    result.stderr = result.stderr.decode("utf-8", errors="replace")
+    result.stdout = text_of(result.stdout)
+    result.stderr = text_of(result.stderr)
     assert "Traceback" not in result.stderr + result.stdout, result.stderr
     return result
 
 
+def text_of(output):
+    """A script's output as text: UTF-8, anything undecodable replaced, Windows's \\r\\n as \\n."""
+    return output.decode("utf-8", errors="replace").replace("\r\n", "\n")
+
+
 def start_script(script, *args, cwd, env=None, **popen):
-    """Start scripts/<script>.py and return the running process, its output piped."""
-    return subprocess.Popen([sys.executable, str(SCRIPTS / f"{script}.py"), *args], cwd=cwd,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**headless_env(), **(env or {})}, **popen)
+    """Start scripts/<script>.py and return the running process, its stdout piped.
+
+    Its stderr is read as it comes (a pipe nobody reads could fill and stop the script) and
+    handed back by finish(); a run that outlives ten minutes is killed, so a test cannot hang.
+    """
+    process = subprocess.Popen([sys.executable, str(SCRIPTS / f"{script}.py"), *args], cwd=cwd,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env={**headless_env(), **(env or {})}, **popen)
+    process.stderr_chunks = []
+    process.stderr_reader = threading.Thread(
+        target=lambda: process.stderr_chunks.extend(iter(process.stderr.readline, b"")), daemon=True)
+    process.stderr_reader.start()
+    watchdog = threading.Timer(600, process.kill)
+    watchdog.daemon = True
+    watchdog.start()
+    return process
+
+
+def finish(process, timeout=120):
+    """Wait for a started script to end: (its remaining stdout, its whole stderr), as text."""
+    stdout = process.stdout.read() if not process.stdout.closed else b""
+    process.wait(timeout=timeout)
+    process.stderr_reader.join(timeout=timeout)
+    return text_of(stdout), text_of(b"".join(process.stderr_chunks))
 
 
 def read_until(process, marker, seen=b""):

@@ -13,8 +13,9 @@ import time
 import h5py
 import pytest
 
-from conftest import (RESUME_LINE, checkpoint_arrays, checkpoint_of, epoch_losses, one_line, posix_only, printed,
-                      read_until, run_script, scripts_module, start_script)
+from conftest import (RESUME_LINE, checkpoint_arrays, checkpoint_of, epoch_losses, finish,
+                      one_line, posix_only, printed, read_until, run_script, scripts_module,
+                      start_script)
 
 LESSON = "rnn_embedding_4pre1"
 
@@ -35,7 +36,7 @@ def test_a_run_killed_outright_resumes_from_the_best_weights_of_its_last_seconds
         seen = read_until(process, b"\nEpoch ", seen)
     seen = read_until(process, b"\nEpoch ", seen)
     process.kill()  # SIGKILL; TerminateProcess on Windows: no handler runs
-    process.communicate(timeout=60)
+    finish(process)
     first_losses = epoch_losses(seen.decode())
     kept = record(checkpoint)
     assert kept["lesson"] == LESSON and kept["monitor"] == "loss"
@@ -244,8 +245,7 @@ def test_a_checkpoint_that_cannot_be_replaced_at_the_end_is_kept_aside_and_named
     for _ in range(3):  # better epochs since that write: the one at the end is needed
         seen = read_until(process, b"\nEpoch ", seen)
     process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=120)
-    stderr = stderr.decode()
+    _, stderr = finish(process)
     assert process.returncode == 130, stderr
     printed("…; it could not replace X (…), so it is kept in X: rename that file to X to resume "
             "from it.", stderr)

@@ -140,7 +140,7 @@ class StandInKernel32:
     def OpenProcess(self, access, inherit, pid):
         return 0 if self.state in ("gone", "denied") else 42
 
-    def GetLastError(self):
+    def last_error(self):
         return {"gone": 87, "denied": 5}.get(self.state, 0)
 
     def GetExitCodeProcess(self, handle, code):
@@ -272,3 +272,22 @@ def test_tensorflows_last_words_before_it_aborts_reach_the_console_and_its_chatt
     assert result.returncode != 0
     assert "compiled to use AVX instructions, but these aren't available" in result.stderr
     assert "Could not find cuda drivers" not in result.stderr
+
+
+def test_a_replace_windows_refuses_for_a_moment_is_retried_until_it_succeeds(monkeypatch, tmp_path):
+    files = scripts_module("lessonkit.files")
+    windows = platforms.Facts(os="windows", environ={})
+    attempts, real_replace = [], os.replace
+
+    def held_twice(source, target):  # what Windows does while another program has the file open
+        attempts.append(target)
+        if len(attempts) <= 2:
+            error = PermissionError(13, "The process cannot access the file")
+            error.winerror = 32
+            raise error
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", held_twice)
+    (tmp_path / "new").write_text("new")
+    files.replace(str(tmp_path / "new"), str(tmp_path / "old"), facts=windows)
+    assert len(attempts) == 3 and (tmp_path / "old").read_text() == "new"

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from conftest import (LESSONS, RESUME_LINE, checkpoint_arrays, checkpoint_of, epoch_accuracies,
-                      epoch_losses, posix_only, printed, read_until, run_script, start_script)
+                      epoch_losses, finish, posix_only, printed, read_until, run_script,
+                      start_script)
 
 TRAINABLE = {"rnn_onehot_1pre1": 47, "rnn_onehot_4pre1": 47,
              "rnn_embedding_1pre1": 48, "rnn_embedding_4pre1": 468}
@@ -200,8 +201,7 @@ def test_stopping_training_keeps_the_best_checkpoint_so_far(tmp_path, stop):
     read_until(process, b"Epoch 30/")
     time.sleep(0.5)
     process.send_signal(stop)
-    stdout, stderr = process.communicate(timeout=120)
-    stderr = stderr.decode()
+    stdout, stderr = finish(process)
     assert process.returncode == 130
     assert "Traceback" not in stderr
     printed("Training interrupted after N epochs: …. Run the script again to resume.", stderr)
@@ -216,10 +216,10 @@ def test_ctrl_c_at_the_prompt_says_goodbye_and_exits_0(copy_of):
     process = start_script("rnn_onehot_1pre1", "--epochs", "0", cwd=cwd, stdin=subprocess.PIPE)
     read_until(process, b"input the number of test alphabet:")
     process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=60)
+    stdout, stderr = finish(process)
     assert process.returncode == 0
-    assert b"Traceback" not in stderr
-    assert stdout.decode().rstrip().endswith("Goodbye.")
+    assert "Traceback" not in stderr
+    assert stdout.rstrip().endswith("Goodbye.")
 
 
 @pytest.mark.parametrize("lesson", LESSONS)

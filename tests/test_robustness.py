@@ -17,10 +17,14 @@ from conftest import (RESUME_LINE, SCRIPTS, assert_works_here, checkpoint_of, he
 PROGRAMS = Path(__file__).parent / "programs"
 
 
+ENDED = []  # kept until the tests end: on Windows a handle held keeps an id from being reused
+
+
 def dead_pid():
     """The process id of a process that has ended."""
     process = subprocess.Popen([sys.executable, "-c", "pass"])
     process.wait()
+    ENDED.append(process)
     return process.pid
 
 
@@ -34,6 +38,15 @@ def test_a_console_without_chinese_still_shows_the_resume_line(copy_of):
     assert RESUME_LINE in result.stdout.splitlines()
     assert "\\u65ad\\u70b9\\u7eed\\u8bad" in result.stdout  # 断点续训, escaped, not an error
     assert re.search(r"^a->[a-e]$", result.stdout, flags=re.M)
+
+
+def test_the_console_encoding_python_chooses_itself_never_fails(copy_of):
+    cwd = copy_of("rnn_onehot_1pre1")  # a pipe's encoding: cp1252 or cp936 on Windows
+    result = run_script("rnn_onehot_1pre1", "--epochs", "1", "--predict", "a", cwd=cwd,
+                        env={"PYTHONIOENCODING": ""})
+    assert result.returncode == 0, result.stderr
+    assert RESUME_LINE in result.stdout.splitlines()
+    assert "断点续训" in result.stdout or "\\u65ad\\u70b9\\u7eed\\u8bad" in result.stdout  # shown, or escaped
 
 
 def test_the_by_hand_pass_runs_on_a_cp1252_console(copy_of):

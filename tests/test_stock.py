@@ -158,7 +158,7 @@ def test_synthetic_run_says_it_is_synthetic_and_keeps_its_own_files(stock_runs, 
     source, _ = stock_runs("stock_rnn")
     cwd = tmp_path / "both"
     shutil.copytree(source, cwd)
-    real_files = {path.name: path.read_bytes() for path in cwd.rglob("*") if path.is_file()}
+    real_files = {path.relative_to(cwd): path.read_bytes() for path in cwd.rglob("*") if path.is_file()}
     result = run_script("stock_rnn", "--synthetic", "--epochs", "1", cwd=cwd)
     assert result.returncode == 0, result.stderr
     printed("Using synthetic prices: …, not a real stock.", result.stdout)
@@ -166,9 +166,8 @@ def test_synthetic_run_says_it_is_synthetic_and_keeps_its_own_files(stock_runs, 
     for name in ("checkpoint/stock_rnn_synthetic.weights.h5", "stock_rnn_synthetic_weights.txt",
                  "stock_rnn_synthetic_curves.png", "stock_rnn_synthetic_prediction.png"):
         assert (cwd / name).exists(), name
-    for path in cwd.rglob("*"):  # the real-price run's files are as they were
-        if path.name in real_files:
-            assert path.read_bytes() == real_files[path.name], path
+    for path, before in real_files.items():  # the real-price run's files are as they were
+        assert (cwd / path).read_bytes() == before, path
 
 
 def test_the_course_file_ships_beside_the_scripts_unchanged():

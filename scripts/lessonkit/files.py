@@ -74,12 +74,23 @@ def why_cannot_create_in(folder):
     """
     probe = os.path.join(folder, f".write-test-{os.getpid()}-{time.monotonic_ns()}")
     try:
-        descriptor = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+        os.close(open_probe(probe))
     except OSError as error:
         return reason(error)
-    os.close(descriptor)
-    os.remove(probe)
+    finally:
+        remove_probe(probe)
     return None
+
+
+def open_probe(path):
+    """A new file for a test write. On Windows it goes when it is closed, even where an
+    antivirus or the search indexer still has it open, which would refuse a removal."""
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_TEMPORARY", 0))
+
+
+def remove_probe(path):
+    with contextlib.suppress(OSError):
+        os.remove(path)
 
 
 def reason(error):
@@ -109,16 +120,15 @@ def check_room(folder, size, by_writing=False):
     if not by_writing:
         return
     probe = os.path.join(folder, f".room-test-{os.getpid()}")
+    descriptor = open_probe(probe)
     try:
-        with open(probe, "wb") as file:
-            block = bytes(1024 * 1024)
-            for start in range(0, size, len(block)):
-                file.write(block[: min(len(block), size - start)])
-            file.flush()
-            os.fsync(file.fileno())
+        block = bytes(1024 * 1024)
+        for start in range(0, size, len(block)):
+            os.write(descriptor, block[: min(len(block), size - start)])
+        os.fsync(descriptor)
     finally:
-        with contextlib.suppress(OSError):
-            os.remove(probe)
+        os.close(descriptor)
+        remove_probe(probe)
 
 
 # ## Writing

@@ -85,7 +85,7 @@ def process_is_alive(pid, facts=None, kernel32=None):
     """
     facts = facts or current()
     if facts.os == "windows":
-        return windows_process_is_alive(pid, kernel32 or ctypes.WinDLL("kernel32"))
+        return windows_process_is_alive(pid, kernel32 or windows_kernel32())
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -95,10 +95,23 @@ def process_is_alive(pid, facts=None, kernel32=None):
     return True
 
 
+def windows_kernel32():
+    """Windows's kernel32, its functions declared with the types of their handles and errors."""
+    from ctypes import wintypes
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    kernel32.OpenProcess.restype = wintypes.HANDLE
+    kernel32.OpenProcess.argtypes = (wintypes.DWORD, wintypes.BOOL, wintypes.DWORD)
+    kernel32.GetExitCodeProcess.argtypes = (wintypes.HANDLE, ctypes.POINTER(wintypes.DWORD))
+    kernel32.CloseHandle.argtypes = (wintypes.HANDLE,)
+    kernel32.last_error = ctypes.get_last_error
+    return kernel32
+
+
 def windows_process_is_alive(pid, kernel32):
     handle = kernel32.OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, False, pid)
     if not handle:
-        return kernel32.GetLastError() == ERROR_ACCESS_DENIED  # exists, but not ours to open
+        return kernel32.last_error() == ERROR_ACCESS_DENIED  # exists, but not ours to open
     try:
         code = ctypes.c_ulong()
         if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
