@@ -85,11 +85,22 @@ def start_script(script, *args, cwd, env=None, **popen):
 
 
 def finish(process, timeout=120):
-    """Wait for a started script to end: (its remaining stdout, its whole stderr), as text."""
-    stdout = process.stdout.read() if not process.stdout.closed else b""
-    process.wait(timeout=timeout)
+    """Wait for a started script to end: (its remaining stdout, its whole stderr), as text.
+
+    A script still running after `timeout` seconds is killed, and the test fails saying so.
+    """
+    rest = []
+    if not process.stdout.closed:
+        reader = threading.Thread(target=lambda: rest.append(process.stdout.read()), daemon=True)
+        reader.start()
+        reader.join(timeout)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
     process.stderr_reader.join(timeout=timeout)
-    return text_of(stdout), text_of(b"".join(process.stderr_chunks))
+    return text_of(b"".join(rest)), text_of(b"".join(process.stderr_chunks))
 
 
 def read_until(process, marker, seen=b""):

@@ -215,8 +215,11 @@ def test_ctrl_c_at_the_prompt_says_goodbye_and_exits_0(copy_of):
     cwd = copy_of("rnn_onehot_1pre1")
     process = start_script("rnn_onehot_1pre1", "--epochs", "0", cwd=cwd, stdin=subprocess.PIPE)
     read_until(process, b"input the number of test alphabet:")
+    # The prompt is written just before the read begins: Ctrl-C comes once the student reads it.
+    # (One that came in between would wait for the read to return: stdin stays open here.)
+    time.sleep(0.5)
     process.send_signal(signal.SIGINT)
-    stdout, stderr = finish(process)
+    stdout, stderr = finish(process, timeout=60)
     assert process.returncode == 0
     assert "Traceback" not in stderr
     assert stdout.rstrip().endswith("Goodbye.")
