@@ -62,14 +62,18 @@ def shown_script_path(argv0, script, facts):
     given = argv0 or "."
     if script is not None:
         given = path_module.join(path_module.dirname(given), script)
-    if path_module.isabs(given):
-        try:
-            relative = path_module.relpath(given, os.getcwd())
-        except ValueError:  # another drive on Windows
-            return given
-        if not relative.startswith(".."):
-            return relative
-    return given
+    return shown_path(given, path_module)
+
+
+def shown_path(path, path_module=os.path):
+    """A path relative to the working directory where it lies under it, else as it is."""
+    if not path_module.isabs(path):
+        return path
+    try:
+        relative = path_module.relpath(path, os.getcwd())
+    except ValueError:  # another drive on Windows
+        return path
+    return path if relative.startswith("..") else relative
 
 
 def python_command(facts, exact=False):

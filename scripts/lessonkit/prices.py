@@ -20,6 +20,7 @@ import sys
 
 import numpy as np
 
+from lessonkit.commands import shown_path
 from lessonkit.exits import shown, stop
 
 COURSE_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -73,15 +74,6 @@ def same_file(a, b):
         return os.path.samefile(a, b)
     except OSError:
         return False
-
-
-def shown_path(path):
-    """A path relative to the working directory where it lies under it, else as it is."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return path
-    return path if relative.startswith("..") else relative
 
 
 # ## Reading a file, whatever its layout
