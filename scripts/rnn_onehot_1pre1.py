@@ -5,111 +5,122 @@ the network should say b, then c, d, e, and after e, a again. One letter is one 
 
     python scripts/rnn_onehot_1pre1.py            train (or resume), then answer at the prompt
     python scripts/rnn_onehot_1pre1.py --help     the flags
+
+Each `# %%` below starts a cell: VS Code, PyCharm, Spyder and jupytext run the lesson cell by cell.
 """
-import sys
+# %% Setup
+# The lecture's imports. `lessonkit` comes first: it is what keeps a classroom run safe
+# (one line instead of a traceback, checkpoints written whole, pictures saved where there is
+# no screen, a quiet TensorFlow start), and every `lessonkit.` below is its part, not the lecture's.
+import lessonkit
+import numpy as np
+import tensorflow as tf
+from tensorflow.keras.layers import Dense, SimpleRNN
+import matplotlib.pyplot as plt
 
-try:  # what every lesson shares is in lessonkit/, beside this script
-    from lessonkit.exits import quiet_start
-
-    with quiet_start():  # Ctrl-C while the modules load ends the run without a traceback
-        import numpy as np
-
-        from lessonkit.best_weights import keep_best_weights
-        from lessonkit.checkpoints import check_checkpoint, resume_from_checkpoint
-        from lessonkit.console import progress_style
-        from lessonkit.exits import run_main
-        from lessonkit.flags import letter_parser
-        from lessonkit.plots import plot_curves
-        from lessonkit.prompt import prompt_loop
-        from lessonkit.tensorflow_start import start_tensorflow
-        from lessonkit.training import batches_for_fit
-        from lessonkit.weight_dump import dump_weights
-except ImportError as error:
-    sys.exit(f"Cannot import {error.name or 'a package'}: run the script where it lies, in the collection's "
-             "scripts/ folder, with the packages of requirements.txt installed "
-             "(and PYTHONSAFEPATH unset).")
-except KeyboardInterrupt:  # Ctrl-C before the lesson has started
-    sys.exit(130)
-
-NAME = "rnn_onehot_1pre1"
-checkpoint_save_path = f"./checkpoint/{NAME}.weights.h5"
-weights_path, curves_path = f"./{NAME}_weights.txt", f"{NAME}_curves.png"
-
-# ## The data
-# A network reads numbers, not letters, so each letter gets an id and each id a one-hot vector:
-# a row of five numbers with a single 1 (独热码).
-
+# %% The data
+# A network reads numbers, not letters, so each letter gets an id and each id a one-hot code
+# (独热码): a row of five numbers with a single 1. Each sample is one letter, its label the next.
 input_word = "abcde"
-w_to_id = {letter: i for i, letter in enumerate(input_word)}
-id_to_onehot = {i: np.eye(len(input_word))[i] for i in range(len(input_word))}
+w_to_id = {'a': 0, 'b': 1, 'c': 2, 'd': 3, 'e': 4}
+id_to_onehot = {0: [1., 0., 0., 0., 0.], 1: [0., 1., 0., 0., 0.], 2: [0., 0., 1., 0., 0.],
+                3: [0., 0., 0., 1., 0.], 4: [0., 0., 0., 0., 1.]}
 time_steps = 1  # 循环核时间展开步数 (time steps): one letter per sample
 
-# Each sample: the letters fed in, and the letter that should follow them.
-samples = [("a", "b"), ("b", "c"), ("c", "d"), ("d", "e"), ("e", "a")]
+x_train = [id_to_onehot[w_to_id['a']], id_to_onehot[w_to_id['b']], id_to_onehot[w_to_id['c']],
+           id_to_onehot[w_to_id['d']], id_to_onehot[w_to_id['e']]]
+y_train = [w_to_id['b'], w_to_id['c'], w_to_id['d'], w_to_id['e'], w_to_id['a']]
 
-
-def encode(word):
-    """Letters -> one sample for SimpleRNN: [time steps, features per step] = [1, 5]."""
-    return np.array([id_to_onehot[w_to_id[letter]] for letter in word], dtype="float32")
-
+# Samples and labels shuffled alike: the same seed before each shuffle.
+np.random.seed(7)
+np.random.shuffle(x_train)
+np.random.seed(7)
+np.random.shuffle(y_train)
+tf.keras.utils.set_random_seed(7)  # the lecture's tf.random.set_seed(7); Keras 3 also needs Python's
 
 # SimpleRNN takes [samples, time steps, features per step]: here [5, 1, 5].
-x_train = np.array([encode(word) for word, _ in samples])
-y_train = np.array([w_to_id[next_letter] for _, next_letter in samples])
+x_train = np.reshape(x_train, (len(x_train), 1, 5))
+y_train = np.array(y_train)
 
-# Shuffle samples and labels with one permutation, seed 7, as the lecture does.
-order = np.random.RandomState(7).permutation(len(x_train))
-x_train, y_train = x_train[order], y_train[order]
+# %% The flags
+# `--help` lists them; without any, the lesson is the lecture's.
+args = lessonkit.letter_flags(__doc__, epochs=100, input_word=input_word, time_steps=time_steps)
+NAME = args.lesson  # this file's name: a copy of the lesson is a lesson of its own
 
-
-# ## The model
+# %% The model
 # A recurrent layer with 3 memory units (记忆体), then a softmax over the 5 letters.
+model = tf.keras.Sequential([
+    tf.keras.Input(shape=(1, 5)),  # Keras 3 builds the model here, so that weights can be loaded
+    SimpleRNN(3),
+    Dense(5, activation='softmax')
+])
 
-def build_model():
-    import tensorflow as tf
-    from keras.layers import Dense, SimpleRNN
+model.compile(optimizer=tf.keras.optimizers.Adam(0.01),
+              loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=False),
+              metrics=['sparse_categorical_accuracy'])
 
-    return tf.keras.Sequential([
-        tf.keras.Input(shape=(time_steps, len(input_word))),  # Keras 3 builds the model here
-        SimpleRNN(3),
-        Dense(len(input_word), activation="softmax"),
-    ])
+# %% 断点续训 (resume from a checkpoint)
+# The best weights so far are kept in a checkpoint; the next run starts from them.
+checkpoint_save_path = f"./checkpoint/{NAME}.weights.h5"
+
+if lessonkit.checkpoint_to_load(model, checkpoint_save_path, args):
+    print('-------------load the model-----------------')
+    print(f"(resuming from {checkpoint_save_path}: 断点续训)")
+    model.load_weights(checkpoint_save_path)
+
+cp_callback = lessonkit.ModelCheckpoint(filepath=checkpoint_save_path,
+                                        save_weights_only=True,
+                                        save_best_only=True,
+                                        monitor='loss')  # no test set here: the best is by loss
+
+# %% Training
+# The batches fit(x_train, y_train, batch_size=32) would make, made once: the same lesson, faster.
+train_data = lessonkit.batches(model, x_train, y_train, batch_size=32)
+history = model.fit(train_data, epochs=args.epochs, callbacks=[cp_callback],
+                    shuffle=False, verbose=lessonkit.progress_style())  # train_data shuffles itself
+
+model.summary()
+
+# %% 参数提取 (the weight dump)
+# Every trainable variable: its path in the model, its shape, its values.
+with lessonkit.weights_file(f"./{NAME}_weights.txt") as file:
+    for v in model.trainable_variables:
+        file.write(str(v.path) + '\n')
+        file.write(str(v.shape) + '\n')
+        file.write(str(v.numpy()) + '\n')
+
+# %% The curves
+acc = history.history['sparse_categorical_accuracy']
+loss = history.history['loss']
+
+plt.subplot(1, 2, 1)
+plt.plot(acc, label='Training Accuracy')
+plt.title('Training Accuracy')
+plt.legend()
+
+plt.subplot(1, 2, 2)
+plt.plot(loss, label='Training Loss')
+plt.title('Training Loss')
+plt.legend()
+lessonkit.show_or_save(f"{NAME}_curves.png", args, history=history)  # the lecture's plt.show()
+
+# %% Predict
+# How many letters to try, then each letter: its one-hot code, reshaped to
+# [1 sample, 1 time step, 5 features], the model's answer, and the most probable letter.
 
 
-parser = letter_parser(__doc__, epochs=100, input_word=input_word, word_length=time_steps)
+def predict(alphabet1):
+    alphabet = [id_to_onehot[w_to_id[a]] for a in alphabet1]
+    alphabet = np.reshape(alphabet, (1, 1, 5))
+    result = model(alphabet)
+    pred = tf.argmax(result, axis=1)
+    pred = int(pred[0])
+    return input_word[pred], result
 
 
-def main():
-    args = parser.parse_args()
-    check_checkpoint(checkpoint_save_path, args.epochs, args.fresh, weights_path, curves_path)
-    tf = start_tensorflow()
-    tf.keras.utils.set_random_seed(7)  # the lecture's tf.random.set_seed(7); Keras 3 also needs Python's seeded
-    model = build_model()
-
-    model.compile(optimizer=tf.keras.optimizers.Adam(0.01),
-                  loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=False),
-                  metrics=["sparse_categorical_accuracy"])
-
-    # ## Training, resumed from the best weights so far (断点续训)
-    model.optimizer.build(model.trainable_variables)  # first, so that Adam's state resumes too
-    resumed = resume_from_checkpoint(model, checkpoint_save_path, fresh=args.fresh, epochs=args.epochs)
-    train_data = batches_for_fit(model, x_train, y_train, batch_size=32)
-    with keep_best_weights(model, checkpoint_save_path, monitor="loss", resumed=resumed) as cp_callback:
-        history = model.fit(train_data, epochs=args.epochs, callbacks=[cp_callback],
-                            shuffle=False, verbose=progress_style())  # train_data shuffles itself
-    model.summary()
-
-    # ## What was learned: the weights (参数提取) and the curves
-    dump_weights(model, weights_path)
-    plot_curves(history, curves_path, args.no_show, panels={
-        "Training Accuracy": {"Training Accuracy": "sparse_categorical_accuracy"},
-        "Training Loss": {"Training Loss": "loss"},
-    })
-
-    # ## Predict
-    prompt_loop(model, encode, input_word, word_length=time_steps, words=args.predict,
-                probs=args.probs, generate=args.generate)
-
-
-if __name__ == "__main__":
-    run_main(main)
+preNum = lessonkit.ask_count("input the number of test alphabet:", args)
+for i in range(preNum):
+    alphabet1 = lessonkit.ask_word("input test alphabet:", input_word, time_steps, args)
+    letter, result = predict(alphabet1)
+    print(alphabet1 + '->' + letter + lessonkit.more_letters(predict, alphabet1 + letter, args))
+    lessonkit.show_probs(result, input_word, args)

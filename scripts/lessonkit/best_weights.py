@@ -1,19 +1,27 @@
-"""Keeping the best weights while a lesson trains: in memory at once, on disk every few seconds.
+"""The lecture's ModelCheckpoint(save_best_only=True, save_weights_only=True), safe in a classroom.
 
-Like the lecture's ModelCheckpoint(save_best_only=True, save_weights_only=True), with what a
-classroom needs on top:
+A subclass of Keras's own, taking the same arguments, with what a classroom needs on top:
 
-- a better epoch is written at once, unless the last write was under WRITE_INTERVAL seconds
-  ago: then it is written at the first epoch's end after that, better or not, and at the end.
-  A run killed outright (SIGKILL, the OOM killer, a closed console window on Windows, a
-  notebook kernel restarted, a power cut) loses at most those few seconds of training;
-- training ends cleanly on Ctrl-C, SIGTERM, SIGHUP (the terminal closing) and SIGBREAK
-  (Ctrl-Break on Windows): the best weights are written, and a signal that comes while the file
-  is being written waits until it is whole. The run then ends as an interrupted one (status 130);
-- a resumed run replaces the checkpoint only with weights better than the ones it holds;
+- a resumed run replaces the checkpoint only with weights better than the ones it holds: the
+  checkpoint's best value is Keras's `initial_value_threshold` (where it was reached on the same
+  data; a checkpoint trained on other prices is no bar, and one line says so);
+- a better epoch is kept in memory at once, and written to the disk unless the last write was
+  under WRITE_INTERVAL seconds ago: then at the first epoch's end after that, and at the end. A
+  run killed outright (SIGKILL, the OOM killer, a closed console window on Windows, a notebook
+  kernel restarted, a power cut) loses at most those few seconds of training;
+- every write goes to a temporary file beside the checkpoint, is flushed to the disk, then renamed
+  over it, with the checkpoint's record (checkpoints.py): the checkpoint is always whole;
+- Ctrl-C, SIGTERM, SIGHUP (the terminal closing) and SIGBREAK (Ctrl-Break on Windows) stop
+  training at the end of the step Keras is in (`model.stop_training`); the best weights are
+  written, a signal that comes while they are written waits until the file is whole, and the run
+  ends as an interrupted one (status 130);
 - a folder that turns read-only or a disk that fills during training loses nothing: the weights
   go where they can, and one line says where.
+
+When training ends, one line says what was kept: `Trained 100 epochs: best loss 0.0123 at epoch
+100, saved to ./checkpoint/x.weights.h5.` The model keeps its last epoch's weights, as Keras's does.
 """
+import collections
 import contextlib
 import math
 import os
@@ -22,10 +30,11 @@ import sys
 import tempfile
 import time
 
+import keras
 import numpy as np
 
 from lessonkit import files
-from lessonkit.checkpoints import Record, check_room_for, lesson_of, save_checkpoint
+from lessonkit.checkpoints import check_room_for, run_of, save_checkpoint
 from lessonkit.exits import interrupted
 
 WRITE_INTERVAL = 3.0  # seconds: the most training a run killed outright can lose
@@ -34,43 +43,101 @@ STOPPING_SIGNALS = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIG
                     if hasattr(signal, name)]
 
 
-class BestWeights:
-    """A Keras callback's state: the best epoch so far, in memory and, every few seconds, on disk."""
+class ModelCheckpoint(keras.callbacks.ModelCheckpoint):
+    """Keras's ModelCheckpoint for `save_best_only=True, save_weights_only=True`, kept safe."""
 
-    def __init__(self, model, checkpoint_save_path, monitor, resumed, interval, data=None):
-        self.model, self.path, self.monitor, self.interval = model, checkpoint_save_path, monitor, interval
-        self.data = data
-        self.epochs_done, self.best_epoch, self.improved = 0, None, False
-        self.best, self.best_weights = math.inf, None
-        if (resumed is not None and resumed.monitor == monitor and math.isfinite(resumed.best)
-                and resumed.data == data):
-            self.best, self.best_weights = resumed.best, model.get_weights()  # the file's, loaded
-        self.record_best = self.best
-        self.on_disk = True     # the best weights held in memory are the ones in the file
+    interval = WRITE_INTERVAL
+
+    def __init__(self, filepath, monitor="val_loss", save_best_only=True, save_weights_only=True,
+                 **kwargs):
+        run = run_of(filepath)
+        self.record = run.record
+        resumed = run.resumed
+        self.other_data = (resumed is not None and resumed.data is not None
+                           and resumed.data != self.record.data)
+        self.epochs_before = resumed.epochs if resumed is not None else 0
+        bar = (resumed.best if resumed is not None and resumed.monitor == monitor
+               and math.isfinite(resumed.best) and not self.other_data else None)
+        kwargs.setdefault("initial_value_threshold", bar)
+        super().__init__(filepath, monitor=monitor, save_best_only=save_best_only,
+                         save_weights_only=save_weights_only, **kwargs)
+        self.bar, self.path = bar, filepath
+        self.best_value = bar if bar is not None else math.inf
+        self.best_epoch, self.best_weights, self.improved = None, None, False
+        self.resumed_epoch = resumed.epoch if resumed is not None and bar is not None else None
+        self.epochs_done, self.on_disk, self.write_problem = 0, True, None
+        self.stop_signals, self.writing, self.resumable = 0, False, True
+        self.previous_handlers = {}
+
+    # ## Training
+
+    def on_train_begin(self, logs=None):
+        self.epochs_done, self.stop_signals = 0, 0
         self.last_write = time.monotonic()
-        self.write_problem = None
-        self.deferred_signals = 0
-        self.signals_raise = True
-        self.resumable = True   # the checkpoint holds what the next run should resume from
+        if self.params.get("epochs"):  # a full disk is found now, not after training
+            check_room_for(self.model, self.path)
+            if self.other_data:
+                print(f"({self.path} was trained on other prices: its best {self.monitor} "
+                      "is no bar for these, and this run's best replaces it.)")
+        for signum in STOPPING_SIGNALS:
+            with contextlib.suppress(ValueError, OSError):  # not the main thread: Python's own
+                self.previous_handlers[signum] = signal.signal(signum, self.on_signal)
 
-    def epoch_ended(self, epoch, logs):
+    def on_epoch_end(self, epoch, logs=None):
         self.epochs_done = epoch + 1
         value = (logs or {}).get(self.monitor)
-        if value is not None and value < self.best:
-            self.best, self.best_epoch, self.improved = float(value), epoch + 1, True
+        if value is not None and self.better(float(value)):
+            self.best_value, self.best_epoch = float(value), self.epochs_before + epoch + 1
+            self.best, self.improved = float(value), True  # Keras's own attribute, kept true
             self.best_weights = [w.copy() for w in self.model.get_weights()]
             self.on_disk = False
         if not self.on_disk and time.monotonic() - self.last_write >= self.interval:
             self.write_now()
 
-    def record(self):
-        return Record(lesson_of(self.path), self.monitor, self.best, self.best_epoch, self.data)
+    def better(self, value):
+        maximise = self.mode == "max" or (self.mode == "auto" and "acc" in self.monitor)
+        if not math.isfinite(self.best_value):
+            return math.isfinite(value)
+        return value > self.best_value if maximise else value < self.best_value
+
+    def on_signal(self, signum, frame):
+        """Stop training at the end of this step, as Keras's `stop_training` does."""
+        self.stop_signals += 1
+        if self.model is not None:
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        self.writing = True  # from here on a signal only waits for the file to be whole
+        history = getattr(self.model, "history", None)  # what fit returns: for the pictures
+        if history is not None:
+            if not history.epoch:  # --epochs 0: the lesson's curves are empty, not missing
+                history.history = collections.defaultdict(list, history.history)
+            history.first_epoch = self.epochs_before + 1
+            history.best_epoch = self.best_epoch or self.resumed_epoch
+        try:
+            kept = self.write_at_the_end()
+        finally:
+            for signum, handler in self.previous_handlers.items():
+                signal.signal(signum, handler)
+            self.previous_handlers.clear()
+        if self.stop_signals:
+            resume = " Run the script again to resume." if self.resumable else ""
+            interrupted(f"\nTraining interrupted after {self.epochs_done} epochs: {kept}.{resume}")
+        print(f"Trained {self.epochs_done} epochs: {kept}.")
+
+    # ## Writing
+
+    def checkpoint_record(self):
+        return self.record.__class__(**{
+            **self.record.__dict__, "monitor": self.monitor, "best": self.best_value,
+            "epoch": self.best_epoch or self.resumed_epoch,
+            "epochs": self.epochs_before + self.epochs_done})
 
     def write_now(self):
         """Write the best weights so far; a failure is said once, and waits for the end."""
-        with self.signals_deferred(), self.holding_the_best():
+        with self.holding_the_best():
             try:
-                save_checkpoint(self.model, self.path, self.record())
+                save_checkpoint(self.model, self.path, self.checkpoint_record())
             except (OSError, RuntimeError) as error:
                 if self.write_problem is None:
                     print(f"Warning: cannot write {self.path} now ({files.reason(error)}); "
@@ -94,39 +161,22 @@ class BestWeights:
             if not best_is_current:
                 self.model.set_weights(current)
 
-    @contextlib.contextmanager
-    def signals_deferred(self):
-        """A stopping signal that comes now is kept until the file is whole."""
-        raising, self.signals_raise = self.signals_raise, False
-        try:
-            yield
-        finally:
-            self.signals_raise = raising
-        if raising and self.deferred_signals:
-            raise KeyboardInterrupt
-
-    def on_signal(self, signum, frame):
-        self.deferred_signals += 1
-        if self.signals_raise:  # during training: stop it, as Ctrl-C does
-            self.signals_raise = False
-            raise KeyboardInterrupt
-
     def write_at_the_end(self):
-        """Write what is newer than the file; returns the line that says what was kept."""
+        """Write what is newer than the file; returns the words that say what was kept."""
         if self.best_weights is None or self.epochs_done == 0:
             if os.path.exists(self.path):
                 return f"{self.path} left as it was"
             self.resumable = False
             return "nothing saved"
         if not self.improved:
-            return (f"no epoch beat the best {self.monitor} {self.record_best:.4f} of {self.path}, "
+            return (f"no epoch beat the best {self.monitor} {self.bar:.4f} of {self.path}, "
                     "which is left as it was")
-        saved = f"best {self.monitor} {self.best:.4f} at epoch {self.best_epoch}"
+        saved = f"best {self.monitor} {self.best_value:.4f} at epoch {self.best_epoch}"
         if self.on_disk and os.path.isfile(self.path):  # (and not removed since)
             return f"{saved}, saved to {self.path}"
         with self.holding_the_best():
             try:
-                save_checkpoint(self.model, self.path, self.record(), keep=True)
+                save_checkpoint(self.model, self.path, self.checkpoint_record(), keep=True)
                 return f"{saved}, saved to {self.path}"
             except files.NotReplaced as error:
                 self.resumable = False
@@ -143,63 +193,9 @@ class BestWeights:
         for folder in (tempfile.gettempdir(), os.path.expanduser("~")):
             elsewhere = os.path.join(folder, os.path.basename(self.path))
             try:
-                save_checkpoint(self.model, elsewhere, self.record())
+                save_checkpoint(self.model, elsewhere, self.checkpoint_record())
             except (OSError, RuntimeError):
                 continue
             return (f"{self.path} could not be written ({problem}), so it is saved to "
                     f"{elsewhere}: copy that file to {self.path} to resume from it")
         return f"it could not be saved anywhere ({problem}): free some space and train again"
-
-
-@contextlib.contextmanager
-def keep_best_weights(model, checkpoint_save_path, monitor="loss", resumed=None,
-                      restore_best=True, data=None, interval=WRITE_INTERVAL):
-    """A Keras callback keeping the best weights by `monitor`, for `model.fit(callbacks=[...])`.
-
-    `resumed` is the Record of the checkpoint the model was resumed from: its weights are the
-    ones to beat, if they were trained on the same `data` (a fingerprint of what the model is
-    trained on, where that can change); weights trained on other data are replaced by this
-    run's best, as the lecture's checkpoint would be, and a line says so. When the `with` block ends, however it ends, what is newer than the file is
-    written; when training ended or was interrupted, one line says what was kept. With
-    `restore_best` the model then holds the best weights, so what is saved, dumped and queried
-    is the same; without, it keeps those of its last epoch.
-    """
-    import keras
-
-    state = BestWeights(model, checkpoint_save_path, monitor, resumed, interval, data)
-    other_data = resumed is not None and resumed.data is not None and resumed.data != data
-
-    class Callback(keras.callbacks.Callback):
-        def on_train_begin(self, logs=None):
-            if self.params.get("epochs"):  # a full disk is found now, not after training
-                check_room_for(model, checkpoint_save_path)
-                if other_data:
-                    print(f"({checkpoint_save_path} was trained on other prices: its best {monitor} "
-                          "is no bar for these, and this run's best replaces it.)")
-
-        def on_epoch_end(self, epoch, logs=None):
-            state.epoch_ended(epoch, logs)
-
-    previous_handlers = {}
-    for signum in STOPPING_SIGNALS:
-        with contextlib.suppress(ValueError, OSError):  # not the main thread: Python's own handling
-            previous_handlers[signum] = signal.signal(signum, state.on_signal)
-    try:
-        try:
-            yield Callback()
-        except KeyboardInterrupt:
-            state.deferred_signals = max(state.deferred_signals, 1)
-        finally:
-            state.signals_raise = False  # from here on a signal only waits for the save to finish
-            kept = state.write_at_the_end()
-            if restore_best and state.best_weights is not None:
-                model.set_weights(state.best_weights)
-    finally:
-        for signum, handler in previous_handlers.items():
-            signal.signal(signum, handler)
-
-    if state.deferred_signals:
-        resume = " Run the script again to resume." if state.resumable else ""
-        interrupted(f"\nTraining interrupted after {state.epochs_done} epochs: {kept}.{resume}")
-    print(f"Trained {state.epochs_done} epochs: {kept}.")
-

@@ -3,9 +3,15 @@
 A checkpoint is `checkpoint/LESSON.weights.h5`, Keras 3's weights file (it also holds Adam's
 state), with a record in its attributes: `lesson`, the lesson that wrote it, so that a file of
 another lesson is never resumed by mistake; `monitor`, `best` and `epoch`, the quantity the best
-weights were chosen by and its value, so that a later run replaces them only with better ones;
+weights were chosen by, its value and the epoch that reached it, so that a later run replaces
+them only with better ones; `epochs`, how many epochs the weights have been trained in all;
 `data`, what they were trained on where that can change (the stock lessons' prices), since a
-value on other data is no bar. Files without the record still load.
+value on other data is no bar; `model`, the model's layers (Keras's JSON), and for the letter
+lessons `input_word` and `time_steps`, so that the by-hand pass can rebuild what was trained.
+Files without the record still load.
+
+The lesson decides, as the lecture does, with `if lessonkit.checkpoint_to_load(...)`, prints
+the lecture's line and calls `model.load_weights` itself; what makes that safe is here.
 """
 import dataclasses
 import errno
@@ -31,6 +37,28 @@ class Record:
     best: float = math.inf
     epoch: int = None
     data: str = None
+    epochs: int = 0
+    model: str = None
+    input_word: str = None
+    time_steps: int = None
+
+
+TEXT_FIELDS = ("lesson", "monitor", "data", "model", "input_word")
+NUMBER_FIELDS = ("best", "epoch", "epochs", "time_steps")
+
+
+@dataclasses.dataclass
+class Run:
+    """What the lesson's resume step knows that its ModelCheckpoint needs: keyed by the path."""
+    resumed: Record = None      # the checkpoint the model was resumed from, if it was
+    record: Record = Record()   # what this run's checkpoint will say about the lesson
+
+
+RUNS = {}
+
+
+def run_of(checkpoint_save_path):
+    return RUNS.get(os.path.normpath(checkpoint_save_path), Run())
 
 
 def lesson_of(checkpoint_save_path):
@@ -39,6 +67,11 @@ def lesson_of(checkpoint_save_path):
 
 
 # ## Before training: the checkpoint can be read and written, and there is something to predict with
+
+def outputs_of(lesson):
+    """The files a lesson writes beside the checkpoint, by its name."""
+    return [f"./{lesson}_weights.txt", f"{lesson}_curves.png", f"{lesson}_prediction.png"]
+
 
 def check_checkpoint(checkpoint_save_path, epochs, fresh, *outputs):
     """End the run here, with one line and status 2, where the checkpoint or an output cannot be used.
@@ -118,14 +151,13 @@ def read_record(checkpoint_save_path):
     import h5py
 
     with h5py.File(checkpoint_save_path, "r") as file:
-        attrs = {key: file.attrs[key] for key in ("lesson", "monitor", "best", "epoch", "data")
-                 if key in file.attrs}
-    text = {key: value.decode() if isinstance(value, bytes) else str(value)
-            for key, value in attrs.items() if key in ("lesson", "monitor", "data")}
+        attrs = {key: file.attrs[key] for key in (*TEXT_FIELDS, *NUMBER_FIELDS) if key in file.attrs}
+    fields = {key: value.decode() if isinstance(value, bytes) else str(value)
+              for key, value in attrs.items() if key in TEXT_FIELDS}
     best = float(attrs["best"]) if "best" in attrs else math.inf
-    epoch = int(attrs["epoch"]) if "epoch" in attrs else None
-    return Record(text.get("lesson"), text.get("monitor"), best if math.isfinite(best) else math.inf,
-                  epoch, text.get("data"))
+    fields["best"] = best if math.isfinite(best) else math.inf
+    fields.update({key: int(attrs[key]) for key in ("epoch", "epochs", "time_steps") if key in attrs})
+    return Record(**fields)
 
 
 def load_checkpoint(model, checkpoint_save_path):
@@ -172,31 +204,40 @@ def why_not_loaded(error):
     return first_line(error)
 
 
-def resume_from_checkpoint(model, checkpoint_save_path, fresh=False, epochs=1):
-    """断点续训: load the saved weights when there are some; returns their Record, else None.
+def checkpoint_to_load(model, checkpoint_save_path, args, data=None):
+    """断点续训: True when there is a checkpoint for this lesson that loads into `model`.
 
-    The model must be built, and its optimizer too (`model.optimizer.build(...)`), so that the
-    file's optimizer state (Adam's moments) is resumed along with the weights. A file that does
-    not load is reported and left to be replaced by this run's best weights; with `epochs` 0
-    nothing would be trained to replace it, so the run ends here.
+    Before that, the run ends with one line and status 2 where the checkpoint or the lesson's
+    outputs cannot be used (see check_checkpoint). A file that does not load is said in one
+    line, and this run's best weights replace it; with --epochs 0 nothing would be trained to
+    replace it, so the run ends there. `data` names what the model is trained on where that
+    can change (the stock lessons' prices): a checkpoint of other data is no bar for this run.
+    The model's optimizer is built here, so that `model.load_weights` resumes Adam's state too.
     """
+    check_checkpoint(checkpoint_save_path, args.epochs, args.fresh, *outputs_of(args.lesson))
+    run = Run(record=Record(lesson=lesson_of(checkpoint_save_path), data=data,
+                            model=model.to_json(), input_word=getattr(args, "input_word", None),
+                            time_steps=getattr(args, "time_steps", None)))
+    RUNS[os.path.normpath(checkpoint_save_path)] = run
     if not os.path.exists(checkpoint_save_path):
-        return None
-    if fresh:
+        return False
+    if args.fresh:
         print(f"Ignoring {checkpoint_save_path} (--fresh): training from scratch, "
               "it will be replaced.")
-        return None
+        return False
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is not None:
+        optimizer.build(model.trainable_variables)
     record, problem = load_checkpoint(model, checkpoint_save_path)
     if problem is None:
-        print("-------------load the model-----------------")
-        print(f"(resuming from {checkpoint_save_path}: 断点续训)")
-        return record
-    if epochs == 0:
+        run.resumed = record
+        return True
+    if args.epochs == 0:
         stop(f"Cannot load {checkpoint_save_path} ({problem}): nothing trained to predict with; "
              f"train with: {command_for_user([*training_args(), '--fresh'])}")
     print(f"Warning: cannot load {checkpoint_save_path} ({problem}); training from scratch, "
           "it will be replaced.")
-    return None
+    return False
 
 
 # ## Writing
@@ -224,12 +265,10 @@ def save_checkpoint(model, checkpoint_save_path, record, keep=False):
         model.save_weights(path)
         with h5py.File(path, "a") as file:
             file.attrs["lesson"] = record.lesson or lesson_of(checkpoint_save_path)
-            if record.monitor is not None:
-                file.attrs["monitor"] = record.monitor
-                file.attrs["best"] = record.best
-                file.attrs["epoch"] = record.epoch
-            if record.data is not None:
-                file.attrs["data"] = record.data
+            for key in (*TEXT_FIELDS[1:], *NUMBER_FIELDS):
+                value = getattr(record, key)
+                if value is not None and not (key == "best" and record.monitor is None):
+                    file.attrs[key] = value
 
     try:
         files.write_whole(checkpoint_save_path, write, keep=keep)

@@ -12,46 +12,27 @@ from lessonkit import platforms
 EAST_ASIAN_CODEPAGES = {936, 950, 932, 949}
 
 
-@contextlib.contextmanager
-def never_failing():
-    """For the length of a run: text the console cannot show is escaped, never an error.
+def install():
+    """For a lesson that is its process's own: text the console cannot show is escaped, never an error.
 
-    With an output encoding that has no Chinese (cp1252, ascii), 断点续训 prints
-    as \\u65ad...; bytes typed at a prompt that the input encoding cannot decode reach the
+    With an output encoding that has no Chinese (cp1252, ascii), 断点续训 prints as
+    \\u65ad...; bytes typed at a prompt that the input encoding cannot decode reach the
     prompt's checks as escapes, and are refused there like any other bad answer. Where there is
     no console at all (pythonw, a double-click on Windows), output goes nowhere instead of
     ending the run. When a write fails (a full disk), h5py reports it again while it cleans up,
-    as an 'Exception ignored' traceback: that is not shown, the failure has its one line. All
-    is left as it was found when the run ends: under %run it is a notebook kernel's.
+    as an 'Exception ignored' traceback: that is not shown, the failure has its one line.
     """
-    saved = {name: getattr(sys, name) for name in ("stdout", "stderr", "stdin")}
-    changes = []
     for name in ("stdout", "stderr"):
         stream = getattr(sys, name)
         if stream is None or getattr(stream, "closed", False):
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
         else:
-            changes.append((stream, getattr(stream, "errors", None), "backslashreplace"))
+            reconfigure(stream, "backslashreplace")
     if sys.stdin is not None and not getattr(sys.stdin, "closed", False):
-        changes.append((sys.stdin, getattr(sys.stdin, "errors", None), "surrogateescape"))
-    reconfigured = [(stream, errors) for stream, errors, new in changes if reconfigure(stream, new)]
-    hooks = sys.unraisablehook, sys.excepthook
+        reconfigure(sys.stdin, "surrogateescape")
+    hook = sys.unraisablehook
     sys.unraisablehook = lambda unraisable: (
-        None if h5py_cleanup(unraisable.exc_value, unraisable.object) else hooks[0](unraisable))
-    sys.excepthook = lambda kind, value, tb: (
-        None if h5py_cleanup(value, tb) else hooks[1](kind, value, tb))
-    try:
-        yield
-    finally:
-        sys.unraisablehook, sys.excepthook = hooks
-        for stream, errors in reconfigured:
-            reconfigure(stream, errors)
-        for name, stream in saved.items():
-            replacement = getattr(sys, name)
-            if replacement is not stream:
-                with contextlib.suppress(OSError, ValueError):
-                    replacement.close()
-                setattr(sys, name, stream)
+        None if h5py_cleanup(unraisable.exc_value, unraisable.object) else hook(unraisable))
 
 
 def h5py_cleanup(error, where):
@@ -62,20 +43,9 @@ def h5py_cleanup(error, where):
 
 
 def reconfigure(stream, errors):
-    """Set a text stream's error handler; False where the stream has none to set (a kernel's)."""
-    if errors is None or not hasattr(stream, "reconfigure"):
-        return False
-    try:
-        stream.reconfigure(errors=errors)
-    except (OSError, ValueError, AttributeError):
-        return False
-    return True
-
-
-def silence_stdout():
-    """After the reader of stdout went away: send what is left to nowhere, so exiting stays quiet."""
+    """Set a text stream's error handler, where it has one to set."""
     with contextlib.suppress(OSError, ValueError, AttributeError):
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        stream.reconfigure(errors=errors)
 
 
 def progress_style(facts=None):
@@ -85,8 +55,10 @@ def progress_style(facts=None):
     file or a console that cannot draw the bar should get.
     """
     facts = facts or platforms.current()
-    if facts.in_kernel or "PYCHARM_HOSTED" in facts.environ:
-        return 1  # a notebook and PyCharm's console redraw the bar in place
+    if facts.in_kernel:
+        return 2  # a notebook keeps every redraw of the bar in the saved output: backspaces
+    if "PYCHARM_HOSTED" in facts.environ:
+        return 1  # PyCharm's console redraws the bar in place
     if not facts.stdout_isatty:
         return 2
     if facts.os == "windows" and not windows_console_draws_the_bar(facts):

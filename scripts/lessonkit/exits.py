@@ -1,4 +1,4 @@
-"""How a run ends: one line and a status, never a traceback.
+"""How a run ends: one line and a status, never a traceback into the collection.
 
     0    the lesson ran, or the prompt was left (`Goodbye.`)
     1    the machine lacks what the lesson needs (a package, TensorFlow), or something unexpected
@@ -6,46 +6,65 @@
     2    input that cannot be used: a flag, a file, a folder (one line saying what to do)
     130  interrupted: Ctrl-C, the stop button of a notebook, a termination signal
 
-In a terminal the status is the process's exit status. Under IPython (`%run` in Jupyter or
-Colab) the run just ends after its line: the kernel is not the script's to exit, and IPython
-would add a red `SystemExit` block to every refusal.
+A lesson is top-level code, so nothing wraps it: a run that the collection ends raises `Ending`,
+a SystemExit, after its line is printed; anything else that reaches the top is told by the hook
+`install()` puts in place: an error in the lesson's own code as Python tells it, but only the
+lesson's line; anything else in one line. Under IPython (`%run` in Jupyter or Colab) the status
+is not the kernel's to take: an ending is silent after its line, and the hook is not installed.
 """
 import contextlib
 import errno
 import os
 import signal
 import sys
+import traceback
 
-from lessonkit import console, platforms
+from lessonkit import platforms
 
 
-class Ending(Exception):
-    """The run ends here with `status`, after `message` (stderr; stdout for status 0)."""
+class Ending(SystemExit):
+    """The run ends here, with `status`, its line already printed."""
 
-    def __init__(self, status, message):
-        super().__init__(message)
+    def __init__(self, status, message=""):
         self.status, self.message = status, message
+        super().__init__(status_here(status))
+
+
+def status_here(status, facts=None):
+    """The exit status to raise: `status` for a process, 0 under IPython, where any other
+    status adds a red `SystemExit` block under the line."""
+    facts = facts or platforms.current()
+    return 0 if facts.in_ipython else status
+
+
+def end(status, message):
+    """Print `message` (stdout for status 0, else stderr) and end the run with `status`."""
+    global _status
+    _status = status
+    print(message, file=sys.stdout if status == 0 else sys.stderr, flush=True)
+    raise Ending(status, message)
 
 
 def stop(message):
     """The input cannot be used as it is: one line saying so and what to do, status 2."""
-    raise Ending(2, message)
+    end(2, message)
 
 
 def fail(message):
     """The machine lacks what the lesson needs (TensorFlow, a package): one line, status 1."""
-    raise Ending(1, message)
+    end(1, message)
 
 
-def interrupted(message="Interrupted."):
-    raise Ending(130, message)
+def interrupted(message="\nInterrupted."):
+    end(130, message)
 
 
 def goodbye():
-    raise Ending(0, "\nGoodbye.")
+    end(0, "\nGoodbye.")
 
 
 _abrupt_end = False
+_status = 0  # the status this run ends with, for an abrupt end
 
 
 def end_abruptly():
@@ -56,65 +75,74 @@ def end_abruptly():
     having said what it kept.
     """
     global _abrupt_end
-    _abrupt_end = True
+    if not platforms.current().in_ipython:
+        _abrupt_end = True
 
 
-@contextlib.contextmanager
-def quiet_start():
-    """While a script loads its modules, Ctrl-C is held back; once they are loaded it ends the run.
+# ## What reaches the top of a lesson
+
+_interrupt_seen = False
+
+
+def install(lesson_file):
+    """For a lesson that is its process's own: Ctrl-C, endings and errors told in one line.
 
     Ctrl-C inside a C extension's import (NumPy's) comes out as an ImportError with a misleading
-    message about the installation; held back, it comes out as KeyboardInterrupt.
+    message about the installation; the interrupt is remembered, so that it is told as one.
     """
-    held = []
-    try:
-        previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
-    except ValueError:  # not the main thread: Python's own handling
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if held:
+    def on_interrupt(signum, frame):
+        global _interrupt_seen
+        _interrupt_seen = True
         raise KeyboardInterrupt
 
+    with contextlib.suppress(ValueError, OSError):  # not the main thread: Python's own handling
+        signal.signal(signal.SIGINT, on_interrupt)
+    lesson = os.path.normcase(os.path.abspath(lesson_file)) if lesson_file else None
+    sys.excepthook = lambda kind, error, tb: told(error, tb, lesson)
+    if not hasattr(sys, "ps1"):  # (an interactive Python keeps its own exit)
+        import atexit
 
-def run_main(main, facts=None):
-    """Run a script's main() so that whatever happens, the user sees lines, not a traceback."""
-    with console.never_failing():
-        status = outcome(main)
-    facts = facts or platforms.current()
-    if facts.in_ipython:
-        return  # the kernel is not the script's to end
+        atexit.register(abrupt_end_if_asked)
+
+
+def abrupt_end_if_asked():
     if _abrupt_end:
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(OSError, ValueError, AttributeError):
-                stream.flush()
-        os._exit(status)
-    sys.exit(status)
+        flush_output()
+        os._exit(_status)
 
 
-def outcome(main):
-    """Run main(); print how it ended, and return the status."""
-    try:
-        main()
-        return 0
-    except Ending as ending:
-        print(ending.message, file=sys.stdout if ending.status == 0 else sys.stderr, flush=True)
-        return ending.status
-    except KeyboardInterrupt:
+def flush_output():
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            stream.flush()
+
+
+def told(error, tb, lesson):
+    """Tell what reached the top of the lesson, then end: lines, never the collection's traceback."""
+    global _status
+    _status = 1
+    if isinstance(error, KeyboardInterrupt) or (_interrupt_seen and isinstance(error, ImportError)):
         print("\nInterrupted.", file=sys.stderr)
-        return 130
-    except SystemExit as exit_:  # argparse: --help (0), or a refused flag (2), already printed
-        return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
-    except OSError as error:
-        if output_is_gone(error):  # the output went to a program that stopped reading (| head)
-            console.silence_stdout()
-            return 1
-        return unexpected(error)
-    except Exception as error:  # the last safety net for a classroom
-        return unexpected(error)
+        flush_output()
+        os._exit(130)  # Python would end by SIGINT, which a shell reports as 130 but a parent as -2
+    if isinstance(error, OSError) and output_is_gone(error):  # | head stopped reading
+        silence_stdout()
+        return
+    if isinstance(error, ImportError):
+        from lessonkit.tensorflow_start import cannot_import
+
+        print(cannot_import(error), file=sys.stderr)
+        return
+    frames = traceback.extract_tb(tb)
+    in_lesson = [frame for frame in frames if lesson and os.path.normcase(frame.filename) == lesson]
+    innermost_is_ours = frames and os.sep + "lessonkit" + os.sep in frames[-1].filename
+    if in_lesson and not (innermost_is_ours and isinstance(error, OSError)):
+        # The lesson's own line, as Python shows it, without Keras's or the collection's frames.
+        print("".join(traceback.format_list(in_lesson[-1:]))
+              + "".join(traceback.format_exception_only(type(error), error))[:2000].rstrip(),
+              file=sys.stderr)
+        return
+    print(unexpected(error), file=sys.stderr)
 
 
 def output_is_gone(error):
@@ -130,9 +158,14 @@ def output_is_gone(error):
     return False
 
 
+def silence_stdout():
+    """After the reader of stdout went away: send what is left to nowhere, so exiting stays quiet."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def unexpected(error):
-    print(f"Error: {type(error).__name__}: {first_line(error, 200)}", file=sys.stderr)
-    return 1
+    return f"Error: {type(error).__name__}: {first_line(error, 200)}"
 
 
 def first_line(error, length=120):
@@ -145,4 +178,3 @@ def shown(text, length=40):
     """A user's text quoted for a message, cut to about `length` characters."""
     text = str(text)
     return repr(text if len(text) <= length else text[:length - 3] + "...")
-

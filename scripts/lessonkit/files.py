@@ -6,10 +6,12 @@ one: a run that is killed, or a disk that fills, never leaves half a file where 
 import contextlib
 import errno
 import glob
+import io
 import os
 import re
 import shutil
 import stat
+import sys
 import time
 
 from lessonkit import platforms
@@ -219,3 +221,31 @@ def replace_is_worth_retrying(error, facts=None):
     facts = facts or platforms.current()
     return facts.os == "windows" and getattr(error, "winerror", None) in (5, 32, 33)
 
+
+
+# ## The weight dump (参数提取)
+
+@contextlib.contextmanager
+def weights_file(path):
+    """The lesson's weight dump, opened for writing as the lecture's `open(path, 'w')`, written whole.
+
+    Every value is printed (NumPy would cut a long array short with `...`). The file takes its
+    place once the lesson's loop has written it all, and one line says so; where it cannot be
+    written, a warning says why and the lesson goes on.
+    """
+    import numpy as np
+
+    text = io.StringIO()
+    with np.printoptions(threshold=sys.maxsize):
+        yield text
+
+    def write(temporary):
+        with open(temporary, "w", encoding="utf-8") as file:
+            file.write(text.getvalue())
+
+    try:
+        write_whole(path, write)
+    except OSError as error:
+        print(f"Warning: could not write {path} ({reason(error)}).")
+        return
+    print(f"Weights written to {path}")

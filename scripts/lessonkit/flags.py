@@ -1,13 +1,22 @@
-"""The scripts' command-line flags, defined once: every script builds its parser here.
+"""The scripts' command-line flags, defined once, and the name of the lesson that runs.
 
 Defaults reproduce the lecture; flags only add. Abbreviations are refused (`--epoch` is not
 `--epochs`), so that a command repeated back to the user is always the one they meant.
+
+A lesson run as a script, or by `%run` in a notebook, reads its flags from its command line;
+run cell by cell (a notebook made from it, VS Code's interactive window) it has none of its
+own, and runs with its defaults: the kernel's command line is not the lesson's.
 """
 import argparse
 import datetime
+import os
+import sys
 
-from lessonkit.exits import shown
+from lessonkit.exits import Ending, shown
 from lessonkit.prompt import check_word
+
+# The lecture's epochs, said as such in --help only where a lesson still has them.
+LECTURE_EPOCHS = {"letters": 100, "stock": 50}
 
 
 def script_parser(description):
@@ -22,11 +31,12 @@ def add_no_show(parser):
                              "save the plots as PNG files only")
 
 
-def lesson_parser(description, epochs):
+def lesson_parser(description, epochs, kind="letters"):
     """The flags of every training script."""
     parser = script_parser(description)
+    whose = ", the lecture's" if epochs == LECTURE_EPOCHS[kind] else ""
     parser.add_argument("--epochs", type=whole_number(0), default=epochs, metavar="N",
-                        help=f"train for N epochs (default: {epochs}, the lecture's); "
+                        help=f"train for N epochs (default: {epochs}{whose}); "
                              "0 only loads the checkpoint and predicts")
     parser.add_argument("--fresh", action="store_true",
                         help="ignore an existing checkpoint and train from scratch (it is replaced)")
@@ -50,7 +60,7 @@ def letter_parser(description, epochs, input_word, word_length):
 
 def stock_parser(description, epochs):
     """A stock lesson's flags: the common ones, and where the prices come from."""
-    parser = lesson_parser(description, epochs)
+    parser = lesson_parser(description, epochs, kind="stock")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--csv", metavar="PATH",
                         help="a daily price file (default: SH600519.csv in the working directory "
@@ -58,6 +68,62 @@ def stock_parser(description, epochs):
     source.add_argument("--synthetic", action="store_true",
                         help="use a made-up, deterministic price series instead of a file")
     return parser
+
+
+# ## What a lesson calls
+
+def letter_flags(description, epochs, input_word, time_steps):
+    """A letter lesson's flags, read from its command line; words given with --predict are
+    checked against its letters and its time steps."""
+    return parsed(letter_parser(description, epochs, input_word, time_steps))
+
+
+def stock_flags(description, epochs):
+    """A stock lesson's flags, read from its command line."""
+    return parsed(stock_parser(description, epochs))
+
+
+def parsed(parser):
+    """The flags of this run (none, run cell by cell), for a run that starts afresh.
+
+    Keras's layer names start again from `simple_rnn`, as in a fresh process, however often a
+    notebook runs a lesson. A refused flag ends the run with argparse's lines and status 2.
+    """
+    lesson = lesson_globals()
+    try:
+        args = parser.parse_args(sys.argv[1:] if "__file__" in lesson else [])
+    except SystemExit as refused:  # --help (0), or a refusal argparse has printed
+        raise Ending(refused.code if isinstance(refused.code, int) else 0) from None
+    args.lesson = this_lesson(lesson)
+    import keras
+
+    from lessonkit.tensorflow_start import check_keras_backend
+
+    check_keras_backend()
+    try:
+        keras.backend.clear_session(free_memory=False)  # no garbage collection of all TensorFlow loaded
+    except TypeError:  # a Keras older than 3.4 has no free_memory
+        keras.backend.clear_session()
+    return args
+
+
+def lesson_globals():
+    """The globals of the lesson that called into lessonkit."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("lessonkit"):
+        frame = frame.f_back
+    return frame.f_globals if frame is not None else {}
+
+
+def this_lesson(lesson=None):
+    """The lesson's name: its file's name without .py, so that a copy is a lesson of its own.
+
+    Run cell by cell there is no file: the notebook's name, where the frontend tells it.
+    """
+    lesson = lesson if lesson is not None else lesson_globals()
+    path = (lesson.get("__file__") or lesson.get("__vsc_ipynb_file__") or lesson.get("__session__")
+            or os.environ.get("JPY_SESSION_NAME") or "lesson")
+    return os.path.splitext(os.path.basename(str(path)))[0]
 
 
 # ## Types: each checks one value and says in words what is accepted

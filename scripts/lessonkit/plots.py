@@ -1,8 +1,12 @@
-"""Drawing: the training curves and the stock prediction, saved as PNG and shown where they can be.
+"""The lecture's `plt.show()`: the figure the lesson drew, saved as PNG, and shown where it can be.
 
-Shown means the lecture's `plt.show()`: a window on a desktop, a picture under the cell in a
-notebook. Nothing here ever changes matplotlib's backend: a figure that will not be shown is
-drawn without pyplot, so a notebook kernel keeps the backend it had.
+Shown means a window on a desktop, a picture under the cell in a notebook. Nothing here changes
+matplotlib's backend: a lab server's pyplot draws to files by itself (Agg), a notebook's inline.
+
+Before it is saved, the figure is made ready for a projector without changing what the lesson
+drew: every text at least 11 pt, the PNG at least 1200 pixels wide, and for training curves the
+lesson's name, `Epoch` on the x axis, epochs counted from 1 as the run counted them (101-105
+after a 100-epoch checkpoint) and, for a validation loss, the epoch the checkpoint holds.
 """
 import os
 
@@ -13,6 +17,8 @@ from lessonkit.files import reason, write_whole
 FILE_BACKENDS = {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template"}
 INLINE_BACKENDS = {"inline", "module://matplotlib_inline.backend_inline",
                    "module://ipykernel.pylab.backend_inline"}
+SMALLEST_TEXT = 11  # points
+DPI = 200           # a 6.4 x 4.8 inch figure: 1280 x 960 pixels
 
 
 def can_show_plots(no_show, facts=None, backend=None):
@@ -51,72 +57,85 @@ def chosen_backend():
     return backend if isinstance(backend, str) else None
 
 
-def new_figure(show, figsize=None, **subplots):
-    """(figure, axes) like plt.subplots: through pyplot when shown, else a figure of its own."""
-    if show:
-        import matplotlib.pyplot as plt
+def show_or_save(png_path, args, history=None, title=None):
+    """The lecture's plt.show() for pyplot's current figure: saved as PNG (its path printed), then
+    shown where something can show it, then closed.
 
-        return plt.subplots(figsize=figsize, **subplots)
-    from matplotlib.figure import Figure
+    With `history` (what fit returned), the figure is the training curves: a run that trained
+    nothing (--epochs 0) has none, so nothing is drawn and the last training's picture is kept.
+    `title` names the picture; by default the lesson's name (and the epochs shown).
+    """
+    import matplotlib.pyplot as plt
 
-    figure = Figure(figsize=figsize)
-    return figure, figure.subplots(**subplots)
-
-
-def show_or_save(figure, png_path, show):
-    """Save the figure as PNG and print where; then show it, as the lecture's plt.show() does."""
+    figure = plt.gcf()
+    if history is not None and not history.epoch:
+        plt.close(figure)
+        kept = "the last training's curves are kept" if os.path.exists(png_path) else "none saved"
+        print(f"No curves: nothing was trained in this run ({png_path}: {kept}).")
+        return
+    epochs = count_epochs(figure, history) if history is not None else None
+    figure.suptitle(title or (f"{args.lesson}: epochs {epochs[0]}-{epochs[1]}" if epochs
+                              else args.lesson), fontweight="bold")
+    for_a_projector(figure)
     try:
-        write_whole(png_path, lambda path: figure.savefig(path, format="png", dpi=100))
+        write_whole(png_path, lambda path: figure.savefig(path, format="png", dpi=DPI))
         print(f"Plot saved to {png_path}")
     except OSError as error:
         print(f"Warning: could not save {png_path} ({reason(error)}).")
-    if show:
-        import matplotlib.pyplot as plt
-
-        try:
-            if plt.get_backend().lower() not in FILE_BACKENDS:  # no GUI toolkit: saved only
-                plt.show()
-        finally:
-            plt.close(figure)
+    try:
+        if can_show_plots(args.no_show) and plt.get_backend().lower() not in FILE_BACKENDS:
+            plt.show()
+    finally:
+        plt.close(figure)
 
 
-def plot_curves(history, png_path, no_show, panels):
-    """Training curves side by side, one panel per title: {title: {label: history key}}.
+def count_epochs(figure, history):
+    """Each curve's x from epoch 1 (or the first epoch after the checkpoint's), whole-number
+    ticks, `Epoch` on the x axis, and the checkpoint's epoch marked on a validation loss.
+    Returns (first epoch, last epoch)."""
+    from matplotlib.ticker import MaxNLocator
 
-    After a run that trained nothing (--epochs 0) there are no curves: nothing is drawn, and the
-    picture of the last training is kept.
-    """
-    if not history.epoch:
-        kept = "the last training's curves are kept" if os.path.exists(png_path) else "none saved"
-        print(f"No curves: nothing was trained in this run ({png_path}: {kept}).")
-        return None
-    show = can_show_plots(no_show)
-    figure, axes = new_figure(show, ncols=len(panels), squeeze=False)
-    for ax, (title, lines) in zip(axes[0], panels.items()):
-        for label, key in lines.items():
-            ax.plot(history.history[key], label=label)
-        ax.set_title(title)
-        ax.legend()
-    show_or_save(figure, png_path, show)
-    return figure
+    first = getattr(history, "first_epoch", 1)
+    last = first + len(history.epoch) - 1
+    best = getattr(history, "best_epoch", None)
+    for ax in figure.axes:
+        for line in ax.get_lines():
+            x = line.get_xdata()
+            if len(x) == len(history.epoch):
+                line.set_xdata([first + i for i in range(len(x))])
+        ax.relim()
+        ax.autoscale_view()
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if not ax.get_xlabel():
+            ax.set_xlabel("Epoch")
+        labels = [line.get_label() for line in ax.get_lines()]
+        if best is not None and first <= best <= last and "Validation Loss" in labels:
+            ax.axvline(best, color="green", linestyle=":", linewidth=2,
+                       label=f"checkpoint (epoch {best})")
+            ax.legend()
+        flat_range(ax)
+    return first, last
 
 
-def plot_prediction(dates, real_stock_price, predicted_stock_price, persistence, stock,
-                    png_path, no_show):
-    """The lecture's picture (real price red, prediction blue), with persistence added, grey dashed.
+def flat_range(ax):
+    """A curve that does not move (accuracy 1.0 all along) gets an axis from 0, not 0.96-1.04."""
+    import numpy as np
 
-    `stock` names the series as the lecture's 'MaoTai' does. Returns the figure.
-    """
-    show = can_show_plots(no_show)
-    figure, ax = new_figure(show)
-    ax.plot(dates, real_stock_price, color="red", label=f"{stock} Stock Price")
-    ax.plot(dates, predicted_stock_price, color="blue", label=f"Predicted {stock} Stock Price")
-    ax.plot(dates, persistence, color="gray", linestyle="--", label="Persistence (the day before)")
-    ax.set_xticks(dates[:: max(1, len(dates) // 4)])
-    ax.set_title(f"{stock} Stock Price Prediction")
-    ax.set_xlabel("Time")
-    ax.set_ylabel(f"{stock} Stock Price")
-    ax.legend()
-    show_or_save(figure, png_path, show)
-    return figure
+    values = [np.asarray(line.get_ydata(), dtype=float) for line in ax.get_lines()
+              if len(line.get_ydata()) > 1]
+    if values and all(np.ptp(v) == 0 for v in values):
+        top = max(float(v.max()) for v in values)
+        ax.set_ylim(min(0.0, top), max(top * 1.05, 1e-3))
 
+
+def for_a_projector(figure):
+    """Every text at least SMALLEST_TEXT points, room for them, titles bold."""
+    from matplotlib.text import Text
+
+    for text in figure.findobj(Text):
+        if text.get_fontsize() < SMALLEST_TEXT:
+            text.set_fontsize(SMALLEST_TEXT)
+    for ax in figure.axes:
+        ax.tick_params(labelsize=max(SMALLEST_TEXT, 11))
+        ax.title.set_fontsize(max(ax.title.get_fontsize(), 13))
+    figure.set_layout_engine("tight")

@@ -109,55 +109,60 @@ def without_byte_order_mark(text, encoding):
     return text
 
 
-# ## The prediction
+# ## What the lesson's predict loop calls
 
-def next_letter_probabilities(model, x):
-    """The model's probability for each letter to come next, for one encoded sample."""
-    probabilities = model(x[np.newaxis], training=False)  # a direct call: no progress bar
-    return np.asarray(probabilities)[0]
-
-
-def roll_out(model, encode, input_word, word, letters=1):
-    """`letters` letters after `word`, each predicted from the last len(word) letters seen.
-
-    The first is the lecture's answer; each next one is predicted with the model's own answers
-    fed back in. Returns the letters and the probabilities behind the first.
-    """
-    seen, first = word, None
-    for _ in range(letters):
-        p = next_letter_probabilities(model, encode(seen[-len(word):]))
-        first = p if first is None else first
-        seen += input_word[int(np.argmax(p))]
-    return seen[len(word):], first
+class _Session:
+    """The answers of one run of the loop: typed, or given with --predict."""
+    answers = Answers()
+    given = None
 
 
-def probabilities_line(p, input_word, top=5):
-    """The `top` most probable letters, highest first: '   a 0.962  b 0.021  e 0.010 ...'."""
-    order = np.argsort(-p, kind="stable")[:top]
-    return "   " + "  ".join(f"{input_word[i]} {p[i]:.3f}" for i in order)
+def ask_count(prompt, args):
+    """The lecture's `int(input(prompt))`, checked: asked again until it is a whole number.
 
-
-def prompt_loop(model, encode, input_word, word_length, words=None, probs=False, generate=1):
-    """The lecture's prediction loop: how many, then that many words, each answered 'abcd->e'.
-
-    With `words` (from --predict) those are answered and nothing is asked. End of input or
+    With --predict, nothing is asked: the count is the number of words given. End of input or
     Ctrl-C at a prompt ends the run with a goodbye and status 0.
     """
-    def answer(word):
-        letters, p = roll_out(model, encode, input_word, word, generate)
-        print(f"{word}->{letters}", flush=True)
-        if probs:
-            print(probabilities_line(p, input_word), flush=True)
+    _Session.answers = Answers()
+    _Session.given = iter(args.predict) if args.predict is not None else None
+    if _Session.given is not None:
+        return len(args.predict)
+    return read_count(asked(prompt, count_problem))
 
-    if words is not None:
-        for word in words:
-            answer(word)
-        return
-    answers = Answers()
+
+def ask_word(prompt, input_word, time_steps, args):
+    """The lecture's `input(prompt)` for a word, checked: `time_steps` letters of `input_word`,
+    asked again (with what is accepted) until it is one; small letters. With --predict, the
+    next word given."""
+    if _Session.given is not None:
+        return next(_Session.given)
+    return asked(prompt, lambda text: check_word(text, input_word, time_steps))
+
+
+def asked(prompt, problem_with):
     try:
-        count = read_count(answers.ask("input the number of test alphabet:", count_problem))
-        for _ in range(count):
-            answer(answers.ask("input test alphabet:",
-                               lambda text: check_word(text, input_word, word_length)))
+        return _Session.answers.ask(prompt, problem_with)
     except (EOFError, KeyboardInterrupt):
         goodbye()
+
+
+def more_letters(predict, seen, args):
+    """--generate N: the N-1 letters after the first answer, each predicted from the last letters
+    seen, the model's own answers fed back in ('' without the flag).
+
+    `predict(word)` is the lesson's own step for one word: (the next letter, its probabilities).
+    """
+    time_steps, more = len(seen) - 1, ""
+    for _ in range(args.generate - 1):
+        letter, _ = predict((seen + more)[-time_steps:])
+        more += letter
+    return more
+
+
+def show_probs(result, input_word, args, top=5):
+    """--probs: the `top` most probable letters, highest first: '   a 0.962  b 0.021 ...'."""
+    if not args.probs:
+        return
+    p = np.asarray(result).reshape(-1)
+    order = np.argsort(-p, kind="stable")[:top]
+    print("   " + "  ".join(f"{input_word[i]} {p[i]:.3f}" for i in order), flush=True)

@@ -1,50 +1,91 @@
-"""Starting TensorFlow for a lesson: imported only once a script knows it will train.
+"""Starting TensorFlow for a lesson: the lesson's own `import tensorflow as tf`, made quiet.
 
-`--help` and refused flags answer at once because nothing here runs before them. Then:
-Keras on TensorFlow whatever KERAS_BACKEND or ~/.keras/keras.json say (the lessons are
-TensorFlow's), without TensorFlow's C++ start-up chatter, with one thread per operation, and
-with Keras's layer names starting again from `simple_rnn`, as in a fresh process, however
-often a notebook runs a lesson.
+`import lessonkit`, the lesson's first import, puts `QuietStart` before Python's own importers.
+When the lesson then imports TensorFlow, that one import runs with Keras on TensorFlow whatever
+KERAS_BACKEND or ~/.keras/keras.json say (the lessons are TensorFlow's), without TensorFlow's
+C++ start-up chatter, and, in a process that is the lesson's own, without importing the packages
+Keras only offers extras for (a letter lesson reaches its prompt more than a second sooner) and
+with one thread per operation. Then it is gone. In a notebook kernel nothing stays changed: the
+environment is put back, no package is hidden, the kernel's threads are its own.
 """
 import contextlib
+import importlib.abc
+import importlib.util
 import os
 import re
 import subprocess
 import sys
 
 from lessonkit.commands import pip_command
-from lessonkit.exits import fail
 
-# Packages that Keras (and TensorFlow's legacy Keras) import when installed, only to offer what no
-# lesson uses: scikit-learn wrappers (scikit-learn brings SciPy), SciPy sparse matrices and pandas
-# DataFrames as `fit` input, IPython for showing saved files in a notebook, matplotlib's pyplot
-# for an image gallery. Each of those imports is inside try/except ImportError.
-OPTIONAL_AT_IMPORT = ("sklearn", "scipy", "pandas", "IPython", "matplotlib")
+# Packages that Keras imports when installed, only to offer what no letter lesson uses:
+# scikit-learn wrappers (scikit-learn brings SciPy), pandas DataFrames as `fit` input, IPython
+# for showing saved files in a notebook. Keras keeps their absence (`sklearn = None`), so they
+# are hidden only in a process that is the lesson's own, and only where the lesson itself has
+# not imported them first (the stock lessons import pandas and scikit-learn at their top).
+OPTIONAL_AT_IMPORT = ("sklearn", "scipy", "pandas", "IPython")
 
 
-def start_tensorflow():
-    """TensorFlow and Keras imported and ready for a lesson; returns the `tensorflow` module."""
-    # TensorFlow's C++ log (no GPU found, CPU features, cuInit) only confuses a classroom. It is
-    # read after the import too, so it stays set; a value of the user's own is kept.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    with tensorflow_backend_for_keras(), optional_packages_hidden(), start_up_chatter_hidden():
+def install(own_process):
+    """Put the quiet start before TensorFlow's import, unless TensorFlow is imported already."""
+    if "tensorflow" in sys.modules or any(isinstance(f, QuietStart) for f in sys.meta_path):
+        return
+    sys.meta_path.insert(0, QuietStart(own_process))
+
+
+class QuietStart(importlib.abc.MetaPathFinder):
+    """Finds `tensorflow` once, and has it imported the quiet way; then removes itself."""
+
+    def __init__(self, own_process):
+        self.own_process = own_process
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "tensorflow":
+            return None
+        with contextlib.suppress(ValueError):
+            sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.loader is not None:
+            spec.loader = QuietLoader(spec.loader, self.own_process)
+        return spec
+
+
+class QuietLoader(importlib.abc.Loader):
+    def __init__(self, loader, own_process):
+        self.loader, self.own_process = loader, own_process
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        # TensorFlow's C++ log (no GPU found, CPU features, cuInit) only confuses a classroom.
+        # It is read after the import too: in the lesson's own process it stays set; a value of
+        # the user's own is kept.
+        log_level = os.environ.get("TF_CPP_MIN_LOG_LEVEL")
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        hidden = optional_packages_hidden() if self.own_process else contextlib.nullcontext()
         try:
-            import tensorflow as tf
-            import keras
-        except ImportError as error:
-            fail(cannot_import(error))
+            with tensorflow_backend_for_keras(), hidden, start_up_chatter_hidden():
+                self.loader.exec_module(module)
+        finally:
+            if log_level is None and not self.own_process:
+                os.environ.pop("TF_CPP_MIN_LOG_LEVEL", None)
+        if self.own_process:
+            with contextlib.suppress(RuntimeError, AttributeError):  # already running
+                # The lessons' matrices are small: splitting one product over cores costs more
+                # than it saves (the LSTM and GRU lessons' epochs are much faster; see README).
+                module.config.threading.set_intra_op_parallelism_threads(1)
+
+
+def check_keras_backend():
+    """One line where Keras was imported before, on another backend (a notebook's JAX)."""
+    import keras
+
+    from lessonkit.exits import fail
+
     if keras.backend.backend() != "tensorflow":
         fail(f"Keras in this Python already runs on {keras.backend.backend()}, and these lessons "
              "need TensorFlow: restart it (the notebook's kernel) and run the lesson first.")
-    with contextlib.suppress(RuntimeError):  # already running with the threads it was given
-        # The lessons' matrices are small: splitting one product over cores costs more than it
-        # saves (the LSTM and GRU lessons' epochs are much faster with one thread; see README).
-        tf.config.threading.set_intra_op_parallelism_threads(1)
-    try:
-        keras.backend.clear_session(free_memory=False)  # no garbage collection of all TensorFlow loaded
-    except TypeError:  # a Keras older than 3.4 has no free_memory
-        keras.backend.clear_session()
-    return tf
 
 
 @contextlib.contextmanager
@@ -65,9 +106,7 @@ def tensorflow_backend_for_keras():
 def optional_packages_hidden():
     """The packages in OPTIONAL_AT_IMPORT that are not imported yet are marked as absent.
 
-    Keras then skips what it would offer with them, and a letter lesson reaches its prompt more
-    than a second sooner. The marks are removed afterwards, so a lesson imports them as usual
-    where it uses them: matplotlib to draw, pandas and scikit-learn in the stock lessons.
+    The marks are removed afterwards, so a lesson imports them as usual where it uses them.
     """
     absent = [name for name in OPTIONAL_AT_IMPORT if name not in sys.modules]
     for name in absent:
@@ -86,8 +125,11 @@ def optional_packages_hidden():
 CHATTER = re.compile(r"^(WARNING: All log messages before absl::InitializeLog\(\)|[IWE]\d{4} |"
                      r"To enable the following instructions)")
 
+# The filter ignores Ctrl-C: it is the lesson's to answer (a console sends it to every process
+# of the console, a terminal to every process of the group).
 FILTER = f"""
-import re, sys
+import re, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_IGN)
 chatter = re.compile({CHATTER.pattern!r})
 for line in sys.stdin.buffer:
     if not chatter.match(line.decode("utf-8", "replace")):
@@ -112,7 +154,8 @@ def start_up_chatter_hidden():
         return
     try:
         pipe = subprocess.Popen([sys.executable, "-c", FILTER], stdin=subprocess.PIPE,
-                                stdout=subprocess.DEVNULL, stderr=stderr)
+                                stdout=subprocess.DEVNULL, stderr=stderr,
+                                creationflags=getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0))
     except OSError:  # no second process here: start without the filter
         pipe = None
     try:
@@ -130,11 +173,23 @@ def start_up_chatter_hidden():
                 pipe.kill()
 
 
+# The packages the lessons import, by the name pip installs them under.
+PACKAGES = {"tensorflow": "tensorflow", "keras": "tensorflow", "numpy": "numpy",
+            "matplotlib": "matplotlib", "pandas": "pandas", "sklearn": "scikit-learn",
+            "h5py": "h5py"}
+
+
 def cannot_import(error):
-    """One line on why TensorFlow (or Keras) cannot be imported, and what to do."""
-    if isinstance(error, ModuleNotFoundError) and error.name in ("tensorflow", "keras"):
+    """One line on why a package (TensorFlow above all) cannot be imported, and what to do."""
+    name = (error.name or "").split(".")[0]
+    if isinstance(error, ModuleNotFoundError) and name in ("tensorflow", "keras"):
         return (f"TensorFlow is not installed for this Python ({sys.executable}): "
                 f"{pip_command(['tensorflow'])}")
+    if isinstance(error, ModuleNotFoundError) and name in PACKAGES:
+        return (f"{name} is not installed for this Python ({sys.executable}): "
+                f"{pip_command([PACKAGES[name]])}")
+    if isinstance(error, ModuleNotFoundError):
+        return f"Cannot import {name or 'a module'}: {str(error)[:200]}."
     cause = import_cause(str(error))
     advice = "see https://www.tensorflow.org/install/errors"
     if "DLL load failed" in cause:

@@ -1,14 +1,14 @@
 """What `fit` reads: the lessons' arrays as cached tf.data pipelines, ready before training starts."""
 
 
-def batches_for_fit(model, x_train, y_train, batch_size, seed=7):
+def batches(model, x_train, y_train, batch_size, seed=7):
     """The training data as fit(x_train, y_train, batch_size=...) would batch it, made ready once.
 
     The samples are reshuffled at every epoch, then batched, as fit does with arrays; but the
     pipeline is cached, so the arrays are not converted again at every epoch, and the metrics'
     variables are made here from one batch, so that fit traces its training step once instead
     of twice. The same lesson in a fraction of the time (see the README's Speed section).
-    Give fit `shuffle=False` with it: the pipeline does its own shuffling.
+    fit's own `shuffle` does not apply to it: the pipeline does its own shuffling.
     """
     import tensorflow as tf
 
