@@ -14,23 +14,12 @@ lecture's way; it calls DataFrame.append, which pandas 2 removed, so it fails on
 these lessons need. Forward-adjusted prices change with every dividend, so a download made
 today differs from the course's file for the same days.
 """
-import sys
-
-try:  # what every lesson shares is in lessonkit/, beside this script
-    from lessonkit.exits import quiet_start
-
-    with quiet_start():  # Ctrl-C while the modules load ends the run without a traceback
-        from lessonkit.commands import pip_command
-        from lessonkit.exits import Ending, fail, run_main, stop
-        from lessonkit.files import NotReplaced, reason, write_whole
-        from lessonkit.flags import date, script_parser
-        from lessonkit.prices import COURSE_FILE, same_file
-except ImportError as error:
-    sys.exit(f"Cannot import {error.name or 'a package'}: run the script where it lies, in the collection's "
-             "scripts/ folder, with the packages of requirements.txt installed "
-             "(and PYTHONSAFEPATH unset).")
-except KeyboardInterrupt:  # Ctrl-C before the script has started
-    sys.exit(130)
+import lessonkit  # first: a problem ends the run in one line, not a traceback
+from lessonkit.commands import pip_command
+from lessonkit.exits import Ending, fail, stop
+from lessonkit.files import NotReplaced, reason, write_whole
+from lessonkit.flags import date, script_parser
+from lessonkit.prices import COURSE_FILE, same_file
 
 COLUMNS = ["date", "open", "close", "high", "low", "volume", "code"]
 AKSHARE_COLUMNS = {"日期": "date", "开盘": "open", "收盘": "close", "最高": "high", "最低": "low",
@@ -119,4 +108,4 @@ def main():
 
 
 if __name__ == "__main__":
-    run_main(main)
+    main()

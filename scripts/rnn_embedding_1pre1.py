@@ -44,7 +44,7 @@ y_train = np.array(y_train)
 # %% The flags
 # `--help` lists them; without any, the lesson is the lecture's.
 args = lessonkit.letter_flags(__doc__, epochs=100, input_word=input_word, time_steps=time_steps)
-NAME = args.lesson  # this file's name: a copy of the lesson is a lesson of its own
+NAME = args.name  # this file's name: a copy of the lesson is a lesson of its own
 
 # %% The model
 # An Embedding of the 5 letters in 2 numbers each (a 5 x 2 table it learns), a recurrent layer

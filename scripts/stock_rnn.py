@@ -9,132 +9,148 @@ persistence: tomorrow opens where today opened.
     python scripts/stock_rnn.py --csv prices.csv     on a price file of your own
     python scripts/stock_rnn.py --synthetic          on made-up prices
 
-stock_lstm.py and stock_gru.py run these same steps with another cell: they hold only the model.
+stock_lstm.py and stock_gru.py are the same lesson with another recurrent cell.
+Each `# %%` below starts a cell: VS Code, PyCharm, Spyder and jupytext run the lesson cell by cell.
 """
-import sys
+# %% Setup
+# The lecture's imports. `lessonkit` comes first: it is what keeps a classroom run safe
+# (one line instead of a traceback, checkpoints written whole, pictures saved where there is
+# no screen, a quiet TensorFlow start), and every `lessonkit.` below is its part, not the lecture's.
+import lessonkit
+import numpy as np
+import tensorflow as tf
+from tensorflow.keras.layers import Dropout, Dense, SimpleRNN
+import matplotlib.pyplot as plt
+from sklearn.preprocessing import MinMaxScaler
+from sklearn.metrics import mean_squared_error, mean_absolute_error
+import math
 
-try:  # what every lesson shares is in lessonkit/, beside this script
-    from lessonkit.exits import quiet_start
+# %% The flags
+# `--help` lists them; without any, the lesson is the lecture's.
+args = lessonkit.stock_flags(__doc__, epochs=50)
+NAME = args.name  # this file's name (with _synthetic for made-up prices): a copy is a lesson of its own
 
-    with quiet_start():  # Ctrl-C while the modules load ends the run without a traceback
-        import numpy as np
+# %% The data: 60 days of opening prices in, the 61st out
+# The course's price file (or --csv, or --synthetic), in date order. Column 2 is the opening
+# price (开盘价); the last 300 days are the test set, all days before them the training set.
+maotai = lessonkit.read_prices(args)  # the lecture's pd.read_csv('./SH600519.csv'), read right
 
-        from lessonkit.best_weights import keep_best_weights
-        from lessonkit.checkpoints import check_checkpoint, resume_from_checkpoint
-        from lessonkit.console import progress_style
-        from lessonkit.exits import run_main
-        from lessonkit.flags import stock_parser
-        from lessonkit.forecast_errors import compare_with_persistence, errors, persistence_forecast
-        from lessonkit.plots import plot_curves, plot_prediction
-        from lessonkit.prices import fingerprint, opening_prices, stock_name
-        from lessonkit.tensorflow_start import start_tensorflow
-        from lessonkit.training import batches_for_fit, validation_batches
-        from lessonkit.weight_dump import dump_weights
-except ImportError as error:
-    sys.exit(f"Cannot import {error.name or 'a package'}: run the script where it lies, in the collection's "
-             "scripts/ folder, with the packages of requirements.txt installed "
-             "(and PYTHONSAFEPATH unset).")
-except KeyboardInterrupt:  # Ctrl-C before the lesson has started
-    sys.exit(130)
+training_set = maotai.iloc[0:len(maotai) - 300, 2:3].values
+test_set = maotai.iloc[len(maotai) - 300:, 2:3].values
 
-NAME = "stock_rnn"
-test_days = 300  # the last 300 days are the test set, all days before them the training set
-time_steps = 60  # 循环核时间展开步数 (time steps): 60 days in, the 61st predicted
+# Scaled to (0, 1) with the training days' range only: the test days stay unseen.
+sc = MinMaxScaler(feature_range=(0, 1))
+training_set_scaled = sc.fit_transform(training_set)
+test_set = sc.transform(test_set)
 
+x_train = []
+y_train = []
 
-def windows(series):
-    """Every 60 consecutive values as one input, the value after them as its label.
+x_test = []
+y_test = []
 
-    Shapes for the recurrent layer: x [samples, 60 time steps, 1 feature], y [samples].
-    """
-    x = np.array([series[i - time_steps:i] for i in range(time_steps, len(series))])
-    return x[..., np.newaxis], series[time_steps:]
+# Every 60 consecutive training days as one input, the day after them as its label.
+for i in range(60, len(training_set_scaled)):
+    x_train.append(training_set_scaled[i - 60:i, 0])
+    y_train.append(training_set_scaled[i, 0])
+np.random.seed(7)
+np.random.shuffle(x_train)
+np.random.seed(7)
+np.random.shuffle(y_train)
+tf.keras.utils.set_random_seed(7)  # the lecture's tf.random.set_seed(7); Keras 3 also needs Python's
+x_train, y_train = np.array(x_train), np.array(y_train)
 
+# The recurrent layer takes [samples, time steps, features per step]: [2066, 60, 1] here.
+x_train = np.reshape(x_train, (x_train.shape[0], 60, 1))
 
-# ## The data: opening prices, scaled to (0, 1) with the training set's range only
+for i in range(60, len(test_set)):
+    x_test.append(test_set[i - 60:i, 0])
+    y_test.append(test_set[i, 0])
+x_test, y_test = np.array(x_test), np.array(y_test)
+x_test = np.reshape(x_test, (x_test.shape[0], 60, 1))
 
-def scaled_windows(opens):
-    """The scaler fitted on the training days, and the shuffled training and the test windows."""
-    from sklearn.preprocessing import MinMaxScaler
-
-    training_set, test_set = opens[:-test_days, np.newaxis], opens[-test_days:, np.newaxis]
-    sc = MinMaxScaler(feature_range=(0, 1))
-    x_train, y_train = windows(sc.fit_transform(training_set)[:, 0])
-    x_test, y_test = windows(sc.transform(test_set)[:, 0])
-    order = np.random.RandomState(7).permutation(len(x_train))  # shuffle x and y alike, seed 7
-    return sc, x_train[order], y_train[order], x_test, y_test
-
-
-# ## The model
+# %% The model
 # Two recurrent layers: the first hands its memory at every time step to the second
 # (return_sequences=True), the second only its last; Dropout against overfitting; one price out.
+model = tf.keras.Sequential([
+    tf.keras.Input(shape=(60, 1)),  # Keras 3 builds the model here, so that weights can be loaded
+    SimpleRNN(80, return_sequences=True),
+    Dropout(0.2),
+    SimpleRNN(100),
+    Dropout(0.2),
+    Dense(1)
+])
 
-def build_model():
-    import tensorflow as tf
-    from keras.layers import Dense, Dropout, SimpleRNN
+model.compile(optimizer=tf.keras.optimizers.Adam(0.001),
+              loss='mean_squared_error')  # only the loss is watched: no accuracy for a price
 
-    return tf.keras.Sequential([
-        tf.keras.Input(shape=(time_steps, 1)),  # Keras 3 builds the model here
-        SimpleRNN(80, return_sequences=True),
-        Dropout(0.2),
-        SimpleRNN(100),
-        Dropout(0.2),
-        Dense(1),
-    ])
+# %% 断点续训 (resume from a checkpoint)
+# The checkpoint keeps the epoch with the lowest val_loss on these prices; the model keeps its
+# last epoch, which the weight dump and the evaluation below use, as the lecture's do.
+checkpoint_save_path = f"./checkpoint/{NAME}.weights.h5"
 
+if lessonkit.checkpoint_to_load(model, checkpoint_save_path, args,
+                                data=(x_train, y_train, x_test, y_test)):
+    print('-------------load the model-----------------')
+    print(f"(resuming from {checkpoint_save_path}: 断点续训)")
+    model.load_weights(checkpoint_save_path)
 
-parser = stock_parser(__doc__, epochs=50)
+cp_callback = lessonkit.ModelCheckpoint(filepath=checkpoint_save_path,
+                                        save_weights_only=True,
+                                        save_best_only=True,
+                                        monitor='val_loss')
 
+# %% Training, validated on the test windows
+# The batches fit(x_train, y_train, batch_size=64) would make, made once: the same lesson, faster.
+train_data = lessonkit.batches(model, x_train, y_train, batch_size=64)
+history = model.fit(train_data, epochs=args.epochs,
+                    validation_data=lessonkit.validation_batches(x_test, y_test, batch_size=64),
+                    validation_freq=1, callbacks=[cp_callback],
+                    shuffle=False, verbose=lessonkit.progress_style())  # train_data shuffles itself
 
-def main(build_model=build_model, name=NAME, parser=parser):
-    """The lesson's steps; the LSTM and GRU scripts call them with their own model and flags."""
-    args = parser.parse_args()
-    dates, opens, code = opening_prices(args.csv, args.synthetic, test_days, time_steps)
-    sc, x_train, y_train, x_test, y_test = scaled_windows(opens)
-    # Made-up prices (--synthetic) get a checkpoint and pictures of their own, apart from real ones.
-    run_name = f"{name}_synthetic" if args.synthetic else name
-    checkpoint_save_path = f"./checkpoint/{run_name}.weights.h5"
-    weights_path, curves_path, prediction_path = (
-        f"./{run_name}_weights.txt", f"{run_name}_curves.png", f"{run_name}_prediction.png")
-    check_checkpoint(checkpoint_save_path, args.epochs, args.fresh,
-                     weights_path, curves_path, prediction_path)
+model.summary()
 
-    tf = start_tensorflow()
-    tf.keras.utils.set_random_seed(7)  # the lecture's tf.random.set_seed(7); Keras 3 also needs Python's seeded
-    model = build_model()
-    model.compile(optimizer=tf.keras.optimizers.Adam(0.001), loss="mean_squared_error")
+# %% 参数提取 (the weight dump)
+with lessonkit.weights_file(f"./{NAME}_weights.txt") as file:
+    for v in model.trainable_variables:
+        file.write(str(v.path) + '\n')
+        file.write(str(v.shape) + '\n')
+        file.write(str(v.numpy()) + '\n')
 
-    # ## Training, resumed from the best weights so far (断点续训), validated on the test windows
-    model.optimizer.build(model.trainable_variables)  # first, so that Adam's state resumes too
-    resumed = resume_from_checkpoint(model, checkpoint_save_path, fresh=args.fresh, epochs=args.epochs)
-    train_data = batches_for_fit(model, x_train, y_train, batch_size=64)
-    # The checkpoint keeps the epoch with the lowest val_loss on these prices; the model keeps
-    # its last epoch, which the weight dump and the evaluation below use, as the lecture's do.
-    with keep_best_weights(model, checkpoint_save_path, monitor="val_loss", resumed=resumed,
-                           data=fingerprint(opens), restore_best=False) as cp_callback:
-        history = model.fit(train_data, epochs=args.epochs,
-                            validation_data=validation_batches(x_test, y_test, batch_size=64),
-                            validation_freq=1, callbacks=[cp_callback],
-                            shuffle=False, verbose=progress_style())  # train_data shuffles itself
-    model.summary()
-    dump_weights(model, weights_path)
-    plot_curves(history, curves_path, args.no_show, panels={
-        "Training and Validation Loss": {"Training Loss": "loss", "Validation Loss": "val_loss"},
-    })
+# %% The loss curves
+loss = history.history['loss']
+val_loss = history.history['val_loss']
 
-    # ## Evaluation: the predicted prices against the real ones, and against persistence
-    predicted_stock_price = sc.inverse_transform(model.predict(x_test, verbose=0))[:, 0]
-    test_set = opens[-test_days:]
-    real_stock_price = test_set[time_steps:]
-    persistence = persistence_forecast(test_set, time_steps)  # each day predicted by the day before
-    plot_prediction(dates[-len(real_stock_price):], real_stock_price, predicted_stock_price,
-                    persistence, stock_name(code), prediction_path, args.no_show)
-    mse, rmse, mae = errors(predicted_stock_price, real_stock_price)
-    print("均方误差: %.6f" % mse)  # mean squared error, MSE
-    print("均方根误差: %.6f" % rmse)  # its square root, RMSE, in the price's own unit
-    print("平均绝对误差: %.6f" % mae)  # mean absolute error, MAE
-    compare_with_persistence((mse, rmse, mae), errors(persistence, real_stock_price), code)
+plt.plot(loss, label='Training Loss')
+plt.plot(val_loss, label='Validation Loss')
+plt.title('Training and Validation Loss')
+plt.legend()
+lessonkit.show_or_save(f"{NAME}_curves.png", args, history=history, what=f"{NAME} (SimpleRNN)")
 
+# %% Predict the test days, back in prices
+predicted_stock_price = model.predict(x_test, verbose=0)
+predicted_stock_price = sc.inverse_transform(predicted_stock_price)
+real_stock_price = sc.inverse_transform(test_set[60:])
+# Persistence, the honest baseline: each day predicted to open where the day before opened.
+persistence = sc.inverse_transform(test_set[59:-1])
 
-if __name__ == "__main__":
-    run_main(main)
+stock = lessonkit.stock_name(maotai.attrs["code"])  # MaoTai for 600519, as the lecture names it
+plt.plot(persistence, color='gray', linewidth=1, alpha=0.7, label='Persistence (the day before)')
+plt.plot(real_stock_price, color='red', label=f'{stock} Stock Price')
+plt.plot(predicted_stock_price, color='blue', label=f'Predicted {stock} Stock Price')
+plt.title(f'{stock} Stock Price Prediction')
+plt.xlabel('Time')
+plt.ylabel(f'{stock} Stock Price (yuan)')
+plt.legend()
+lessonkit.show_or_save(f"{NAME}_prediction.png", args, what=f"{NAME} (SimpleRNN)")
+
+# %% Evaluate
+# MSE, RMSE (in yuan, as the price) and MAE of the prediction, then persistence's beside them.
+mse = mean_squared_error(predicted_stock_price, real_stock_price)
+rmse = math.sqrt(mean_squared_error(predicted_stock_price, real_stock_price))
+mae = mean_absolute_error(predicted_stock_price, real_stock_price)
+print('均方误差: %.6f' % mse)
+print('均方根误差: %.6f' % rmse)
+print('平均绝对误差: %.6f' % mae)
+lessonkit.compare_with_persistence((mse, rmse, mae), lessonkit.errors(persistence, real_stock_price),
+                                   maotai.attrs["code"])

@@ -33,7 +33,7 @@ _HELPERS = {
     "batches": "training", "validation_batches": "training", "progress_style": "console",
     "weights_file": "files", "show_or_save": "plots",
     "ask_count": "prompt", "ask_word": "prompt", "more_letters": "prompt", "show_probs": "prompt",
-    "opening_prices": "prices", "stock_name": "prices",
+    "read_prices": "prices", "stock_name": "prices",
     "errors": "forecast_errors", "compare_with_persistence": "forecast_errors",
     "persistence_forecast": "forecast_errors",
 }

@@ -211,10 +211,13 @@ def checkpoint_to_load(model, checkpoint_save_path, args, data=None):
     outputs cannot be used (see check_checkpoint). A file that does not load is said in one
     line, and this run's best weights replace it; with --epochs 0 nothing would be trained to
     replace it, so the run ends there. `data` names what the model is trained on where that
-    can change (the stock lessons' prices): a checkpoint of other data is no bar for this run.
+    can change (the stock lessons' windows: the prices and the recipe that cut them), kept as a
+    fingerprint: a checkpoint of other data is no bar for this run.
     The model's optimizer is built here, so that `model.load_weights` resumes Adam's state too.
     """
-    check_checkpoint(checkpoint_save_path, args.epochs, args.fresh, *outputs_of(args.lesson))
+    check_checkpoint(checkpoint_save_path, args.epochs, args.fresh, *outputs_of(args.name))
+    if data is not None:
+        data = fingerprint(data)
     run = Run(record=Record(lesson=lesson_of(checkpoint_save_path), data=data,
                             model=model.to_json(), input_word=getattr(args, "input_word", None),
                             time_steps=getattr(args, "time_steps", None)))
@@ -238,6 +241,17 @@ def checkpoint_to_load(model, checkpoint_save_path, args, data=None):
     print(f"Warning: cannot load {checkpoint_save_path} ({problem}); training from scratch, "
           "it will be replaced.")
     return False
+
+
+def fingerprint(arrays):
+    """A short name for what a model is trained on: the same arrays, the same name."""
+    import hashlib
+
+    digest = hashlib.sha1()
+    for array in arrays if isinstance(arrays, (tuple, list)) else [arrays]:
+        array = np.ascontiguousarray(array, dtype="float64")
+        digest.update(str(array.shape).encode() + array.tobytes())
+    return digest.hexdigest()[:16]
 
 
 # ## Writing

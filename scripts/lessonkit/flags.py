@@ -74,13 +74,19 @@ def stock_parser(description, epochs):
 
 def letter_flags(description, epochs, input_word, time_steps):
     """A letter lesson's flags, read from its command line; words given with --predict are
-    checked against its letters and its time steps."""
-    return parsed(letter_parser(description, epochs, input_word, time_steps))
+    checked against its letters and its time steps. `args.name` is the lesson's name."""
+    args = parsed(letter_parser(description, epochs, input_word, time_steps))
+    args.input_word, args.time_steps = input_word, time_steps
+    return args
 
 
 def stock_flags(description, epochs):
-    """A stock lesson's flags, read from its command line."""
-    return parsed(stock_parser(description, epochs))
+    """A stock lesson's flags, read from its command line. `args.name` names what the run
+    writes: the lesson's name, with `_synthetic` for made-up prices, so that they never
+    replace what real prices trained."""
+    args = parsed(stock_parser(description, epochs))
+    args.name = f"{args.lesson}_synthetic" if args.synthetic else args.lesson
+    return args
 
 
 def parsed(parser):
@@ -94,7 +100,7 @@ def parsed(parser):
         args = parser.parse_args(sys.argv[1:] if "__file__" in lesson else [])
     except SystemExit as refused:  # --help (0), or a refusal argparse has printed
         raise Ending(refused.code if isinstance(refused.code, int) else 0) from None
-    args.lesson = this_lesson(lesson)
+    args.lesson = args.name = this_lesson(lesson)
     import keras
 
     from lessonkit.tensorflow_start import check_keras_backend

@@ -57,13 +57,13 @@ def chosen_backend():
     return backend if isinstance(backend, str) else None
 
 
-def show_or_save(png_path, args, history=None, title=None):
+def show_or_save(png_path, args, history=None, what=None):
     """The lecture's plt.show() for pyplot's current figure: saved as PNG (its path printed), then
     shown where something can show it, then closed.
 
     With `history` (what fit returned), the figure is the training curves: a run that trained
     nothing (--epochs 0) has none, so nothing is drawn and the last training's picture is kept.
-    `title` names the picture; by default the lesson's name (and the epochs shown).
+    The picture's title says `what` it shows (by default the lesson's name), and which epochs.
     """
     import matplotlib.pyplot as plt
 
@@ -74,8 +74,9 @@ def show_or_save(png_path, args, history=None, title=None):
         print(f"No curves: nothing was trained in this run ({png_path}: {kept}).")
         return
     epochs = count_epochs(figure, history) if history is not None else None
-    figure.suptitle(title or (f"{args.lesson}: epochs {epochs[0]}-{epochs[1]}" if epochs
-                              else args.lesson), fontweight="bold")
+    what = what or args.name
+    figure.suptitle(f"{what}: epochs {epochs[0]}-{epochs[1]}" if epochs else what,
+                    fontweight="bold")
     for_a_projector(figure)
     try:
         write_whole(png_path, lambda path: figure.savefig(path, format="png", dpi=DPI))

@@ -44,6 +44,21 @@ def warn(message):
 
 # ## The lesson's prices
 
+def read_prices(args, test_days=300, time_steps=60):
+    """The lecture's `pd.read_csv('./SH600519.csv')`, read right: a table in the course file's
+    layout (an index column, `date`, `open`: the opening price is column 2), oldest day first.
+
+    The file is --csv, else SH600519.csv here, else the course's own (one line says which);
+    --synthetic gives made-up prices. `.attrs["code"]` is the stock's code ('synthetic').
+    """
+    import pandas as pd
+
+    dates, opens, code = opening_prices(args.csv, args.synthetic, test_days, time_steps)
+    table = pd.DataFrame({"": range(len(opens)), "date": dates, "open": opens})
+    table.attrs["code"] = code
+    return table
+
+
 def opening_prices(csv_path, synthetic, test_days, time_steps):
     """(dates, opening prices, stock code or 'synthetic'), after one line saying where they come from."""
     if synthetic:
@@ -282,13 +297,6 @@ def synthetic_prices(rows=2426, seed=7):
     opens = np.r_[100, close[:-1]] * np.exp(rng.normal(0, 0.006, rows))
     dates = pd.bdate_range("2010-04-26", periods=rows).strftime("%Y-%m-%d").to_numpy()
     return dates, opens.round(3)
-
-
-def fingerprint(opens):
-    """A short name for a price series: the same series, the same name (recorded in checkpoints)."""
-    import hashlib
-
-    return hashlib.sha1(np.asarray(opens, dtype="float64").tobytes()).hexdigest()[:16]
 
 
 def stock_name(code):
