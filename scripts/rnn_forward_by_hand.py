@@ -22,22 +22,17 @@ import os
 
 import numpy as np
 
-from lessonkit.by_hand import activation_of, layers_to_compute, picture, trained_lesson
+from lessonkit.by_hand import (activation_of, by_hand_parser, layers_to_compute, picture,
+                               trained_lesson)
 from lessonkit.commands import command_for_user
 from lessonkit.exits import fail, stop
 from lessonkit.files import check_can_write
-from lessonkit.flags import add_no_show, script_parser
+from lessonkit.flags import parsed
 from lessonkit.prompt import check_word
 
 TOLERANCE = 1e-5
 
-parser = script_parser(__doc__)
-parser.add_argument("lesson_file", metavar="lesson", nargs="?", default="rnn_onehot_4pre1",
-                    help="the lesson: its name, its file or a path to it (default: rnn_onehot_4pre1)")
-parser.add_argument("input", nargs="?", default=None,
-                    help="the letters to feed (default: bcde, cut to the lesson's length)")
-add_no_show(parser)
-args = lessonkit.flags.parsed(parser)
+args = parsed(by_hand_parser(__doc__))  # the lesson, the letters, --no-show
 
 
 # %% The lecture's equations, one line each

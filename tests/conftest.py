@@ -128,6 +128,34 @@ def scripts_module(name):
     return importlib.import_module(name)
 
 
+def lesson_facts(script):
+    """What a lesson file says of itself, read from its source (a lesson runs when imported):
+    its docstring, its letters and time steps (letter lessons), its default epochs."""
+    import ast
+
+    source = (SCRIPTS / f"{script}.py").read_text(encoding="utf-8")
+    facts = {"doc": ast.get_docstring(ast.parse(source), clean=False)}
+    for key, pattern in (("input_word", r'^input_word = "(\w+)"'), ("time_steps", r"^time_steps = (\d+)"),
+                         ("epochs", r"_flags\(__doc__, epochs=(\d+)")):
+        found = re.search(pattern, source, flags=re.M)
+        if found:
+            facts[key] = int(found.group(1)) if found.group(1).isdigit() else found.group(1)
+    return facts
+
+
+def parser_of(script):
+    """The argument parser a script builds, made here without running the script."""
+    flags = scripts_module("lessonkit.flags")
+    if script == "rnn_forward_by_hand":
+        return scripts_module("lessonkit.by_hand").by_hand_parser("")
+    if script == "get_stock_data":
+        return scripts_module("get_stock_data").parser
+    facts = lesson_facts(script)
+    if script.startswith("stock_"):
+        return flags.stock_parser(facts["doc"], facts["epochs"])
+    return flags.letter_parser(facts["doc"], facts["epochs"], facts["input_word"], facts["time_steps"])
+
+
 def checkpoint_of(cwd, lesson):
     return Path(cwd) / "checkpoint" / f"{lesson}.weights.h5"
 

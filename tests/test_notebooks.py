@@ -1,15 +1,19 @@
-"""The lessons in a real Jupyter kernel, as a teacher runs them on Colab or JupyterHub: %run and !python.
+"""The lessons in a real Jupyter kernel, as a teacher runs them on Colab or JupyterHub: %run and !python,
+and cell by cell, as a notebook made from a lesson with jupytext runs them.
 
 One notebook, executed once by nbclient with no display and no input (as nbconvert and
 papermill run one), holds every cell the tests read; each test checks the outputs of its cells.
 """
+import json
 import os
 import re
+import shutil
+import subprocess
 import sys
 
 import pytest
 
-from conftest import SCRIPTS, posix_only, printed
+from conftest import LESSONS, SCRIPTS, headless_env, posix_only, printed
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -17,9 +21,36 @@ nbclient = pytest.importorskip("nbclient")
 LESSON = f"{SCRIPTS / 'rnn_onehot_1pre1.py'}"
 
 # name -> the cell's source. The order is the order a teacher would go in.
+# What a lesson may change in a kernel, read before and after it runs.
+STATE = """
+import json, os, signal, sys, warnings
+def kernel_state():
+    return {"environ": dict(os.environ), "filters": [repr(f) for f in warnings.filters],
+            "masked": sorted(name for name, module in sys.modules.items() if module is None),
+            "signals": {str(s): repr(signal.getsignal(s)) for s in (signal.SIGINT, signal.SIGTERM)},
+            "hooks": [repr(sys.excepthook), repr(sys.unraisablehook), repr(sys.displayhook)],
+            "meta_path": [repr(finder) for finder in sys.meta_path]}
+"""
+
 CELLS = {
     "backend before": "import matplotlib\nprint(matplotlib.get_backend())",
+    "state before": STATE + "before = kernel_state()",
     "first run": f"%run {LESSON} --epochs 3 --predict a b",
+    "state after": "after = kernel_state()\n"
+                   "print(json.dumps({'before': before, 'after': after}))",
+    "the lesson's names": "print(type(model).__name__, history.epoch, x_train.shape, NAME, "
+                          "tf.config.threading.get_intra_op_parallelism_threads())",
+    "keras's extras still work": (
+        "import numpy as np, pandas as pd, keras\n"
+        "from keras.wrappers import SKLearnClassifier\n"
+        "def small(X, y):\n"
+        "    return keras.Sequential([keras.Input((X.shape[1],)), keras.layers.Dense(2, activation='softmax')])\n"
+        "X, y = np.random.rand(20, 3), np.arange(20) % 2\n"
+        "clf = SKLearnClassifier(model=small, fit_kwargs={'epochs': 1, 'verbose': 0})\n"
+        "clf.fit(X, y)\n"
+        "m = small(X, y); m.compile(loss='sparse_categorical_crossentropy')\n"
+        "m.fit(pd.DataFrame(X), pd.Series(y), epochs=1, verbose=0)\n"
+        "print('extras work')"),
     "backend after": "print(matplotlib.get_backend())",
     "a plot of the student's own": "import matplotlib.pyplot as plt\nplt.plot([1, 3, 2])\nplt.show()",
     "second run": f"%run {LESSON} --epochs 1 --predict a\n"
@@ -70,6 +101,51 @@ def errors(outputs):
     return [o for o in outputs if o.output_type == "error"]
 
 
+def tensorflows_own_changes():
+    """What importing TensorFlow (with Keras and pyplot) changes by itself, in a fresh Python."""
+    probe = ("import json, os, warnings\n"
+             "environ, filters = dict(os.environ), [repr(f) for f in warnings.filters]\n"
+             "import tensorflow, keras, matplotlib.pyplot\n"
+             "print(json.dumps({'environ': sorted(k for k in set(os.environ) | set(environ)\n"
+             "                                    if os.environ.get(k) != environ.get(k)),\n"
+             "                  'filters': [repr(f) for f in warnings.filters if repr(f) not in filters]}))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, timeout=300,
+                            env={**headless_env(), "TF_CPP_MIN_LOG_LEVEL": "3"})
+    return json.loads(result.stdout.decode("utf-8").strip().splitlines()[-1])
+
+
+def test_a_lesson_leaves_the_kernel_as_it_found_it_but_for_its_names(notebook):
+    state = json.loads(text(notebook["state after"], "stdout"))
+    before, after = state["before"], state["after"]
+    own = tensorflows_own_changes()
+    changed = sorted(k for k in set(before["environ"]) | set(after["environ"])
+                     if before["environ"].get(k) != after["environ"].get(k))
+    assert set(changed) <= set(own["environ"]), changed  # no TF_CPP_MIN_LOG_LEVEL, KERAS_BACKEND
+    added = [f for f in after["filters"] if f not in before["filters"]]
+    assert set(added) <= set(own["filters"]), added
+    assert after["masked"] == before["masked"] == []  # no package marked absent for Keras
+    assert after["signals"] == before["signals"]
+    assert after["hooks"] == before["hooks"]
+    assert after["meta_path"] == before["meta_path"]  # the quiet start is gone
+
+
+def test_the_lessons_names_are_there_for_the_next_cell(notebook):
+    line = text(notebook["the lesson's names"], "stdout").strip()
+    assert line == "Sequential [0, 1, 2] (5, 1, 5) rnn_onehot_1pre1 0"  # the kernel's threads too
+
+
+def test_keras_extras_work_after_a_lesson(notebook):
+    outputs = notebook["keras's extras still work"]
+    assert not errors(outputs), errors(outputs)
+    assert text(outputs, "stdout").strip().endswith("extras work")
+
+
+def test_training_in_a_kernel_prints_plain_lines_without_backspaces(notebook):
+    out = text(notebook["first run"])
+    assert "\b" not in json.dumps([o for name in CELLS for o in notebook[name]]).replace("\\b", "")
+    assert re.search(r"^1/1 - \S+ - \S+/step - loss: ", out, flags=re.M)
+
+
 def test_the_curves_appear_under_the_cell_and_are_saved(notebook):
     outputs = notebook["first run"]
     assert len(pictures(outputs)) == 1
@@ -111,10 +187,12 @@ def test_the_suggested_command_is_the_notebooks_form(notebook):
     assert untrained.endswith(f"train them first with: %run {SCRIPTS / 'rnn_embedding_4pre1.py'}")
 
 
-def test_a_frontend_that_takes_no_input_is_end_of_input(notebook):
+def test_a_frontend_that_takes_no_input_says_how_to_give_the_words(notebook):
     outputs = notebook["prompt without input"]
     assert not errors(outputs)
-    assert text(outputs, "stdout").rstrip().endswith("Goodbye.")
+    assert text(outputs, "stdout").rstrip().endswith(
+        "(This notebook takes no typed input: give the words with --predict, as in "
+        "%run LESSON.py --predict WORD.)")
     assert "StdinNotImplementedError" not in str(outputs)
 
 
@@ -151,3 +229,49 @@ def test_python_run_from_a_cell_saves_its_curves_and_prints_no_figure_repr(noteb
     out = text(notebook["!python"])
     assert "Plot saved to rnn_onehot_1pre1_curves.png" in out
     assert "c->" in out and "Figure(" not in out
+
+
+# ## Cell by cell: a notebook made from each lesson with jupytext
+
+LESSON_FILES = [*LESSONS, "stock_rnn", "stock_lstm", "stock_gru"]
+
+
+@pytest.fixture(scope="module")
+def cell_by_cell(tmp_path_factory):
+    """{lesson: its notebook's cells, executed}: each lesson turned into a notebook beside the
+    lessons, as `jupytext --to notebook scripts/LESSON.py` makes it, run cell by cell in a fresh
+    kernel, as Jupyter runs a notebook it opened (it names the notebook to the kernel)."""
+    jupytext = pytest.importorskip("jupytext")
+    folder = tmp_path_factory.mktemp("cells") / "scripts"
+    shutil.copytree(SCRIPTS, folder, ignore=shutil.ignore_patterns("__pycache__", "checkpoint"))
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "MPLBACKEND", "KERAS_BACKEND")}
+    executed = {}
+    for lesson in LESSON_FILES:
+        nb = jupytext.read(folder / f"{lesson}.py")
+        if lesson.startswith("stock_"):  # a teacher's edit for a short demonstration
+            for cell in nb.cells:
+                cell.source = cell.source.replace("epochs=50)", "epochs=2)")
+        path = folder / f"{lesson}.ipynb"
+        nbformat.write(nb, path)
+        client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
+                                         resources={"metadata": {"path": str(folder)}})
+        client.execute(env={**env, "JPY_SESSION_NAME": str(path)})
+        executed[lesson] = nb.cells
+    return folder, executed
+
+
+@pytest.mark.parametrize("lesson", LESSON_FILES)
+def test_each_lesson_runs_cell_by_cell_with_its_defaults(cell_by_cell, lesson):
+    folder, cells = cell_by_cell
+    assert sum(cell.cell_type == "code" for cell in cells) >= 8  # the lecture's steps, in cells
+    out = "".join(text(cell.outputs) for cell in cells if cell.cell_type == "code")
+    epochs = 2 if lesson.startswith("stock_") else 100
+    assert f"Epoch {epochs}/{epochs}" in out  # the kernel's own command line was not read as flags
+    assert (folder / "checkpoint" / f"{lesson}.weights.h5").exists()  # named by the notebook
+    assert f"Plot saved to {lesson}_curves.png" in out
+    assert not [o for cell in cells for o in cell.outputs if o.output_type == "error"]
+    if lesson.startswith("stock_"):
+        assert "均方误差" in out
+    else:
+        assert "(This notebook takes no typed input" in out

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SCRIPTS, message_pattern, quoted_messages, scripts_module
+from conftest import ROOT, SCRIPTS, message_pattern, parser_of, quoted_messages
 
 READMES = {"en": ROOT / "README.md", "zh": ROOT / "README.zh-CN.md"}
 SCRIPT_NAMES = sorted(path.stem for path in SCRIPTS.glob("*.py")
@@ -84,7 +84,7 @@ def test_every_python_command_is_accepted_by_its_scripts_own_parser(name):
     assert len(commands) >= 15
     for script, args in commands:
         assert script in SCRIPT_NAMES, script
-        parser = scripts_module(script).parser
+        parser = parser_of(script)
         parser.exit_on_error = False
         try:
             parser.parse_args(args)
@@ -96,7 +96,7 @@ def test_every_python_command_is_accepted_by_its_scripts_own_parser(name):
 def test_every_flag_of_every_script_is_in_the_readme(name):
     text = readme(name)
     for script in SCRIPT_NAMES:
-        flags = {option for action in scripts_module(script).parser._actions
+        flags = {option for action in parser_of(script)._actions
                  for option in action.option_strings if option.startswith("--")} - {"--help"}
         assert flags, script
         missing = sorted(flag for flag in flags if flag not in text)

@@ -44,6 +44,19 @@ class Layer:
     return_sequences: bool = False
 
 
+def by_hand_parser(description):
+    from lessonkit.flags import add_no_show, script_parser
+
+    parser = script_parser(description)
+    parser.add_argument("lesson_file", metavar="lesson", nargs="?", default="rnn_onehot_4pre1",
+                        help="the lesson: its name, its file or a path to it "
+                             "(default: rnn_onehot_4pre1)")
+    parser.add_argument("input", nargs="?", default=None,
+                        help="the letters to feed (default: bcde, cut to the lesson's length)")
+    add_no_show(parser)
+    return parser
+
+
 def trained_lesson(name, checkpoint_save_path, train, lesson_file=None):
     """(the lesson's model with its trained weights, the checkpoint's record), or one line and status 2."""
     if not os.path.exists(checkpoint_save_path):

@@ -134,15 +134,20 @@ def told(error, tb, lesson):
         print(cannot_import(error), file=sys.stderr)
         return
     frames = traceback.extract_tb(tb)
-    in_lesson = [frame for frame in frames if lesson and os.path.normcase(frame.filename) == lesson]
-    innermost_is_ours = frames and os.sep + "lessonkit" + os.sep in frames[-1].filename
-    if in_lesson and not (innermost_is_ours and isinstance(error, OSError)):
-        # The lesson's own line, as Python shows it, without Keras's or the collection's frames.
-        print("".join(traceback.format_list(in_lesson[-1:]))
+    in_lesson = [i for i, frame in enumerate(frames)
+                 if lesson and os.path.normcase(os.path.abspath(frame.filename)) == lesson]
+    called = frames[in_lesson[-1] + 1] if in_lesson and in_lesson[-1] + 1 < len(frames) else None
+    if in_lesson and not (called and is_ours(called.filename)):
+        # The lesson's own line, as Python shows it, without Keras's or NumPy's frames.
+        print("".join(traceback.format_list([frames[in_lesson[-1]]]))
               + "".join(traceback.format_exception_only(type(error), error))[:2000].rstrip(),
               file=sys.stderr)
         return
-    print(unexpected(error), file=sys.stderr)
+    print(unexpected(error), file=sys.stderr)  # the collection's own failure: one line
+
+
+def is_ours(filename):
+    return os.path.dirname(os.path.abspath(filename)) == os.path.dirname(os.path.abspath(__file__))
 
 
 def output_is_gone(error):

@@ -60,6 +60,10 @@ def count_problem(text):
     return f"{shown(text.strip())} is not a whole number; type how many predictions, like 3 (0 to stop)"
 
 
+class NoInput(EOFError):
+    """A notebook frontend that takes no input at all (nbconvert, papermill, nbclient)."""
+
+
 class Answers:
     """Lines typed at the prompts, read one at a time, with what consoles add taken away."""
 
@@ -76,7 +80,7 @@ class Answers:
             # A notebook frontend that takes no input (nbconvert, papermill, nbclient) refuses
             # with IPython's StdinNotImplementedError: for the lesson that is the end of input.
             if type(error).__name__ == "StdinNotImplementedError":
-                raise EOFError from None
+                raise NoInput from None
             raise
         if self.first:  # a file saved by Notepad starts with a byte order mark
             self.first = False
@@ -127,7 +131,14 @@ def ask_count(prompt, args):
     _Session.given = iter(args.predict) if args.predict is not None else None
     if _Session.given is not None:
         return len(args.predict)
-    return read_count(asked(prompt, count_problem))
+    try:
+        return read_count(_Session.answers.ask(prompt, count_problem))
+    except NoInput:
+        print("\n(This notebook takes no typed input: give the words with --predict, as in "
+              "%run LESSON.py --predict WORD.)")
+        return 0
+    except (EOFError, KeyboardInterrupt):
+        goodbye()
 
 
 def ask_word(prompt, input_word, time_steps, args):

@@ -1,0 +1,19 @@
+"""A lesson with a mistake in it, of one kind or another, run as a student runs a lesson.
+
+    python lesson_with_a_mistake.py SCRIPTS_FOLDER name|shape|machine
+"""
+import sys
+
+sys.path.insert(0, sys.argv[1])
+import lessonkit  # noqa: E402,F401
+import numpy as np  # noqa: E402
+
+kind = sys.argv[2]
+if kind == "name":
+    layer = LSTM(3)  # noqa: F821  (not imported: a student's slip)
+elif kind == "shape":
+    np.reshape([1, 2, 3], (1, 4, 5))
+elif kind == "machine":
+    from lessonkit import files
+
+    files.check_room("/a/folder/that/is/not/there", 1)  # fails inside the collection
