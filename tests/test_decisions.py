@@ -198,7 +198,8 @@ def test_tensorflow_not_installed_names_the_command_that_installs_it(tmp_path):
     result = subprocess.run(
         [sys.executable, str(PROGRAMS / "without_package.py"), "tensorflow",
          str(SCRIPTS / "rnn_onehot_1pre1.py"), "--predict", "a"],
-        cwd=tmp_path, capture_output=True, text=True, env=headless_env(), timeout=120)
+        cwd=tmp_path, capture_output=True, encoding="utf-8", errors="replace", env=headless_env(),
+        timeout=120)
     line = one_line(result, status=1)
     printed("TensorFlow is not installed for this Python (X): … install tensorflow", line)
     assert f"({sys.executable})" in line
@@ -268,7 +269,7 @@ def test_end_of_input_typed_as_a_character_ends_the_input(monkeypatch, typed):
 @posix_only  # an abort's status and the fds of a dying process, as on Linux and macOS
 def test_tensorflows_last_words_before_it_aborts_reach_the_console_and_its_chatter_does_not():
     result = subprocess.run([sys.executable, str(PROGRAMS / "abort_during_start.py"), str(SCRIPTS)],
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, encoding="utf-8", errors="replace", timeout=60)
     assert result.returncode != 0
     assert "compiled to use AVX instructions, but these aren't available" in result.stderr
     assert "Could not find cuda drivers" not in result.stderr
@@ -288,6 +289,6 @@ def test_a_replace_windows_refuses_for_a_moment_is_retried_until_it_succeeds(mon
         real_replace(source, target)
 
     monkeypatch.setattr(os, "replace", held_twice)
-    (tmp_path / "new").write_text("new")
+    (tmp_path / "new").write_text("new", encoding="utf-8")
     files.replace(str(tmp_path / "new"), str(tmp_path / "old"), facts=windows)
-    assert len(attempts) == 3 and (tmp_path / "old").read_text() == "new"
+    assert len(attempts) == 3 and (tmp_path / "old").read_text(encoding="utf-8") == "new"
