@@ -4,6 +4,7 @@ Also the rules of the prompt and of the suggested commands, as plain functions: 
 beside the end-to-end ones that run the scripts.
 """
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -85,6 +86,92 @@ def test_python_is_named_as_it_can_be_typed():
 def test_pip_is_run_by_this_python_or_by_the_notebook():
     assert commands.pip_command(["akshare"], MACOS) == "python3 -m pip install akshare"
     assert commands.pip_command(["akshare"], KERNEL) == "%pip install akshare"
+
+
+# Python installed for all users, and not on PATH: its full path must be quoted.
+PROGRAM_FILES_PYTHON = facts(WINDOWS, executable=r"C:\Program Files\Python313\python.exe",
+                             on_path={"python": None, "py": None, "python3": None})
+
+
+@pytest.mark.parametrize("shell, expected", [
+    ("powershell", r"& 'C:\Program Files\Python313\python.exe' -m pip install tensorflow"),
+    ("cmd", r'"C:\Program Files\Python313\python.exe" -m pip install tensorflow'),
+    ("", r'C:\"Program Files"\Python313\python.exe -m pip install tensorflow'),  # read by both
+    ("bash", "'C:/Program Files/Python313/python.exe' -m pip install tensorflow"),
+])
+def test_a_quoted_interpreter_is_written_so_that_the_users_shell_runs_it(shell, expected):
+    where = facts(PROGRAM_FILES_PYTHON, shell=shell)
+    assert commands.pip_command(["tensorflow"], where) == expected
+
+
+def test_powershell_gets_single_quotes_inside_which_nothing_expands(monkeypatch):
+    powershell = facts(WINDOWS, shell="powershell")
+    monkeypatch.setattr(sys, "argv", [r"D:\课程 $1\scripts\rnn_onehot_1pre1.py", "--predict",
+                                      "a"])
+    assert commands.command_for_user(commands.training_args(), facts=powershell) == (
+        r"python 'D:\课程 $1\scripts\rnn_onehot_1pre1.py' --predict a")
+    monkeypatch.setattr(sys, "argv", [r"D:\It's `here`\rnn_onehot_1pre1.py"])
+    assert commands.command_for_user(facts=powershell) == (
+        r"python 'D:\It''s `here`\rnn_onehot_1pre1.py'")
+
+
+def test_the_store_alias_is_never_suggested_for_another_python():
+    alias = r"C:\Users\学生\AppData\Local\Microsoft\WindowsApps\python.exe"
+    conda_off_path = facts(WINDOWS, on_path={"python": alias, "py": None, "python3": None})
+    assert commands.python_command(conda_off_path) == r"C:\Users\学生\anaconda3\python.exe"
+    store_python = facts(WINDOWS, executable=alias, on_path={"python": alias, "py": None,
+                                                             "python3": None})
+    assert commands.python_command(store_python) == "python"  # the alias is this very Python
+
+
+def test_in_git_bash_a_script_path_has_forward_slashes(monkeypatch):
+    git_bash = facts(WINDOWS, shell="bash")
+    monkeypatch.setattr(sys, "argv", ["scripts/rnn_forward_by_hand.py"])
+    assert commands.command_for_user(script="rnn_onehot_4pre1.py", facts=git_bash) == (
+        "python scripts/rnn_onehot_4pre1.py")
+    monkeypatch.setattr(sys, "argv", [r"D:\课程 6\scripts\rnn_forward_by_hand.py"])
+    assert commands.command_for_user(script="rnn_onehot_4pre1.py", facts=git_bash) == (
+        "python 'D:/课程 6/scripts/rnn_onehot_4pre1.py'")
+
+
+SYSTEM_MODULES = (r"C:\Program Files\WindowsPowerShell\Modules;"
+                  r"C:\WINDOWS\system32\WindowsPowerShell\v1.0\Modules")
+
+
+@pytest.mark.parametrize("environ, shell", [
+    ({"PROMPT": "$P$G", "PSMODULEPATH": SYSTEM_MODULES}, "cmd"),              # cmd.exe
+    ({"PROMPT": "(base) $P$G", "PSMODULEPATH": SYSTEM_MODULES}, "cmd"),       # Anaconda Prompt
+    ({"PSMODULEPATH": r"C:\Users\学生\Documents\WindowsPowerShell\Modules;" + SYSTEM_MODULES},
+     "powershell"),                                                            # Windows PowerShell
+    ({"PSMODULEPATH": r"C:\Users\学生\OneDrive\文档\PowerShell\Modules;C:\Program Files"
+      r"\PowerShell\Modules;c:\program files\powershell\7\Modules;" + SYSTEM_MODULES},
+     "powershell"),                                                            # PowerShell 7
+    ({"MSYSTEM": "MINGW64", "PSMODULEPATH": SYSTEM_MODULES}, "bash"),         # Git Bash
+    ({"PROMPT": "$P$G", "PSMODULEPATH": r"C:\Users\学生\Documents\WindowsPowerShell\Modules;"
+      + SYSTEM_MODULES}, ""),                                        # one started from the other
+    ({"PSMODULEPATH": SYSTEM_MODULES}, ""),                                    # an IDE's Run button
+])
+def test_the_windows_shell_is_told_by_the_marks_it_leaves_in_the_environment(environ, shell):
+    assert platforms.windows_shell(environ) == shell
+
+
+def test_where_pip_refuses_this_python_a_virtual_environment_is_suggested(monkeypatch):
+    monkeypatch.chdir(SCRIPTS.parent)
+    homebrew = facts(MACOS, executable="/opt/homebrew/bin/python3", externally_managed=True,
+                     on_path={"python": None, "python3": "/opt/homebrew/bin/python3"})
+    assert commands.pip_command(["akshare"], homebrew) == (
+        "python3 -m venv .venv && source .venv/bin/activate && "
+        "python -m pip install -r requirements.txt akshare")
+    monkeypatch.chdir(SCRIPTS)  # as PyCharm runs the scripts: the file is named by its full path
+    assert commands.pip_command(["tensorflow"], homebrew).endswith(
+        f"-r {shlex.quote(str(SCRIPTS.parent / 'requirements.txt'))} tensorflow")
+
+
+def test_pips_refusal_is_read_from_the_marker_outside_a_virtual_environment(tmp_path):
+    assert not platforms.is_externally_managed(str(tmp_path), in_venv=False)
+    (tmp_path / "EXTERNALLY-MANAGED").write_text("[externally-managed]\n", encoding="utf-8")
+    assert platforms.is_externally_managed(str(tmp_path), in_venv=False)
+    assert not platforms.is_externally_managed(str(tmp_path), in_venv=True)
 
 
 @pytest.mark.parametrize("argv, expected", [
