@@ -274,7 +274,24 @@ def test_tensorflows_import_error_is_told_by_its_cause():
     line = tensorflow_start.cannot_import(ImportError(TF_IMPORT_ERROR))
     assert line.startswith("Cannot start TensorFlow (DLL load failed while importing "
                            "_pywrap_tensorflow_internal: The specified module could not be found.)")
-    assert "Visual C++ Redistributable" in line and "\n" not in line
+    assert "Visual C++ Redistributable" in line and "AVX" not in line and "\n" not in line
+
+
+@pytest.mark.parametrize("reason", [
+    "A dynamic link library (DLL) initialization routine failed.",
+    "动态链接库(DLL)初始化例程失败。",                              # a Chinese Windows
+])
+def test_a_dll_that_fails_to_initialise_is_told_as_a_processor_without_avx(reason):
+    message = TF_IMPORT_ERROR.replace("The specified module could not be found.", reason)
+    line = tensorflow_start.cannot_import(ImportError(message))
+    assert "processor most likely lacks AVX" in line and "\n" not in line
+    assert line.index("AVX") < line.index("Visual C++")  # the runtime only as the second thought
+
+
+def test_a_dll_not_found_is_told_as_the_missing_runtime_in_the_systems_language_too():
+    message = TF_IMPORT_ERROR.replace("The specified module could not be found.", "找不到指定的模块。")
+    line = tensorflow_start.cannot_import(ImportError(message))
+    assert "Visual C++ Redistributable" in line and "AVX" not in line
 
 
 def test_tensorflows_import_error_is_one_of_the_messages_the_readme_explains():
