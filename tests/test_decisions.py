@@ -396,3 +396,70 @@ def test_a_replace_windows_refuses_for_a_moment_is_retried_until_it_succeeds(mon
     (tmp_path / "new").write_text("new", encoding="utf-8")
     files.replace(str(tmp_path / "new"), str(tmp_path / "old"), facts=windows)
     assert len(attempts) == 3 and (tmp_path / "old").read_text(encoding="utf-8") == "new"
+
+
+def test_a_file_a_reader_holds_open_all_along_costs_a_run_one_wait_not_one_per_write(monkeypatch,
+                                                                                     tmp_path):
+    files = scripts_module("lessonkit.files")
+    windows = platforms.Facts(os="windows", environ={})
+    attempts, real_replace, held = [], os.replace, [True]
+
+    def held_open(source, target):  # HDFView, or h5py in a notebook, has the checkpoint open
+        attempts.append(target)
+        if held[0]:
+            error = PermissionError(13, "The process cannot access the file")
+            error.winerror = 32
+            raise error
+        real_replace(source, target)
+
+    def tried(**how):
+        attempts.clear()
+        (tmp_path / "new").write_text("new", encoding="utf-8")
+        try:
+            files.replace(str(tmp_path / "new"), str(tmp_path / "old"), facts=windows, **how)
+        except PermissionError:
+            pass
+        return len(attempts)
+
+    monkeypatch.setattr(os, "replace", held_open)
+    monkeypatch.setattr(files, "RETRY_SECONDS", 0.3)
+    assert tried() > 1                     # the first write waits for the reader
+    assert tried() == 1 and tried() == 1   # the writes after it do not
+    assert tried(wait_again=True) > 1      # the run's last write waits again
+    files.check_can_write(str(tmp_path / "old"))
+    assert tried() > 1                     # and so does the next run's first
+    held[0] = False
+    assert tried() == 1 and (tmp_path / "old").read_text(encoding="utf-8") == "new"
+    held[0] = True
+    assert tried() > 1                     # the reader came back: a refusal is waited for again
+
+    monkeypatch.setattr(platforms, "current", lambda: windows)
+    for keep, waits in ((False, False), (True, True)):  # a periodic write; the run's last one
+        attempts.clear()
+        with pytest.raises(OSError):
+            files.write_whole(str(tmp_path / "old"), lambda path: open(path, "wb").close(),
+                              keep=keep)
+        assert (attempts.count(str(tmp_path / "old")) > 1) is waits
+
+
+@pytest.mark.parametrize("refused", [False, True])
+def test_where_the_drive_can_be_asked_to_write_out_its_cache_it_is(monkeypatch, tmp_path, refused):
+    fcntl = pytest.importorskip("fcntl", reason="F_FULLFSYNC is macOS's; Windows has no fcntl")
+    files = scripts_module("lessonkit.files")
+    asked, synced = [], []
+
+    def full_fsync(fd, command):
+        asked.append(command)
+        if refused:  # a file system without it: a network drive, FAT, exFAT
+            raise OSError(45, "Operation not supported")
+        return 0
+
+    monkeypatch.setattr(fcntl, "F_FULLFSYNC", 51, raising=False)  # its number on macOS
+    monkeypatch.setattr(fcntl, "fcntl", full_fsync)
+    monkeypatch.setattr(os, "fsync", synced.append)
+    (tmp_path / "weights").write_bytes(b"w")
+    files.flush_to_disk(str(tmp_path / "weights"))
+    assert asked == [51] and len(synced) == (1 if refused else 0)
+    monkeypatch.delattr(fcntl, "F_FULLFSYNC")  # Linux: fsync is what flushes the drive's cache
+    files.flush_to_disk(str(tmp_path / "weights"))
+    assert asked == [51] and len(synced) == (2 if refused else 1)
