@@ -53,7 +53,7 @@ cp_callback = tf.keras.callbacks.ModelCheckpoint(filepath=checkpoint_save_path,
 history = model.fit(x_train, y_train, batch_size=32, epochs=epochs, callbacks=[cp_callback])
 model.summary()
 
-with open("./weights.txt", "w") as file:
+with open("./weights.txt", "w", encoding="utf-8") as file:
     for v in model.trainable_variables:
         file.write(str(v.name) + "\n" + str(v.shape) + "\n" + str(v.numpy()) + "\n")
 

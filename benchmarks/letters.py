@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from headless import environment
+
 HERE = Path(__file__).resolve().parent
 SCRIPTS = HERE.parent / "scripts"
 LESSONS = {
@@ -28,12 +30,6 @@ LESSONS = {
     "rnn_embedding_4pre1": ["abcd", "hijk", "opqr", "vwxy"],
 }
 PROMPT = b"input the number of test alphabet:"
-
-
-def environment():
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env.update(PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="3", MPLBACKEND="Agg")
-    return env
 
 
 class Reader:

@@ -21,15 +21,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from headless import environment
+
 HERE = Path(__file__).resolve().parent
 SCRIPTS = HERE.parent / "scripts"
 CELLS = {"SimpleRNN": "stock_rnn", "LSTM": "stock_lstm", "GRU": "stock_gru"}
-
-
-def environment():
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env.update(PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="3", MPLBACKEND="Agg")
-    return env
 
 
 UNIT = {"s": 1, "ms": 1e-3, "us": 1e-6}
@@ -48,7 +44,7 @@ def run_lesson(scripts, name, csv, epochs):
         command = [sys.executable, str(Path(scripts) / f"{name}.py"), "--epochs", str(1 + epochs),
                    "--no-show", *data]
         output = subprocess.run(command, cwd=cwd, env=environment(), capture_output=True,
-                                text=True, check=True).stdout
+                                encoding="utf-8", errors="replace", check=True).stdout
     return statistics.median(epoch_seconds(output)[1:])
 
 
@@ -115,7 +111,8 @@ def main():
             if args.against == "lecture":
                 command = [sys.executable, __file__, "--lecture", name, "--epochs", str(args.epochs)]
                 output = subprocess.run(command + (["--csv", csv] if csv else []), check=True,
-                                        capture_output=True, text=True, env=environment()).stdout
+                                        capture_output=True, env=environment(),
+                                        encoding="utf-8", errors="replace").stdout
                 times["theirs"].append(float(output.split()[-1]))
             else:
                 times["theirs"].append(run_lesson(args.against, name, csv, args.epochs))

@@ -13,7 +13,8 @@ NUMBER = r"[0-9]+\.[0-9]+"
 
 def run_benchmark(name, *args):
     result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / f"{name}.py"), *args],
-                            capture_output=True, text=True, env=headless_env(), timeout=600)
+                            capture_output=True, encoding="utf-8", errors="replace",
+                            env=headless_env(), timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout
 

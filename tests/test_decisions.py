@@ -4,6 +4,7 @@ Also the rules of the prompt and of the suggested commands, as plain functions: 
 beside the end-to-end ones that run the scripts.
 """
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -85,6 +86,92 @@ def test_python_is_named_as_it_can_be_typed():
 def test_pip_is_run_by_this_python_or_by_the_notebook():
     assert commands.pip_command(["akshare"], MACOS) == "python3 -m pip install akshare"
     assert commands.pip_command(["akshare"], KERNEL) == "%pip install akshare"
+
+
+# Python installed for all users, and not on PATH: its full path must be quoted.
+PROGRAM_FILES_PYTHON = facts(WINDOWS, executable=r"C:\Program Files\Python313\python.exe",
+                             on_path={"python": None, "py": None, "python3": None})
+
+
+@pytest.mark.parametrize("shell, expected", [
+    ("powershell", r"& 'C:\Program Files\Python313\python.exe' -m pip install tensorflow"),
+    ("cmd", r'"C:\Program Files\Python313\python.exe" -m pip install tensorflow'),
+    ("", r'C:\"Program Files"\Python313\python.exe -m pip install tensorflow'),  # read by both
+    ("bash", "'C:/Program Files/Python313/python.exe' -m pip install tensorflow"),
+])
+def test_a_quoted_interpreter_is_written_so_that_the_users_shell_runs_it(shell, expected):
+    where = facts(PROGRAM_FILES_PYTHON, shell=shell)
+    assert commands.pip_command(["tensorflow"], where) == expected
+
+
+def test_powershell_gets_single_quotes_inside_which_nothing_expands(monkeypatch):
+    powershell = facts(WINDOWS, shell="powershell")
+    monkeypatch.setattr(sys, "argv", [r"D:\课程 $1\scripts\rnn_onehot_1pre1.py", "--predict",
+                                      "a"])
+    assert commands.command_for_user(commands.training_args(), facts=powershell) == (
+        r"python 'D:\课程 $1\scripts\rnn_onehot_1pre1.py' --predict a")
+    monkeypatch.setattr(sys, "argv", [r"D:\It's `here`\rnn_onehot_1pre1.py"])
+    assert commands.command_for_user(facts=powershell) == (
+        r"python 'D:\It''s `here`\rnn_onehot_1pre1.py'")
+
+
+def test_the_store_alias_is_never_suggested_for_another_python():
+    alias = r"C:\Users\学生\AppData\Local\Microsoft\WindowsApps\python.exe"
+    conda_off_path = facts(WINDOWS, on_path={"python": alias, "py": None, "python3": None})
+    assert commands.python_command(conda_off_path) == r"C:\Users\学生\anaconda3\python.exe"
+    store_python = facts(WINDOWS, executable=alias, on_path={"python": alias, "py": None,
+                                                             "python3": None})
+    assert commands.python_command(store_python) == "python"  # the alias is this very Python
+
+
+def test_in_git_bash_a_script_path_has_forward_slashes(monkeypatch):
+    git_bash = facts(WINDOWS, shell="bash")
+    monkeypatch.setattr(sys, "argv", ["scripts/rnn_forward_by_hand.py"])
+    assert commands.command_for_user(script="rnn_onehot_4pre1.py", facts=git_bash) == (
+        "python scripts/rnn_onehot_4pre1.py")
+    monkeypatch.setattr(sys, "argv", [r"D:\课程 6\scripts\rnn_forward_by_hand.py"])
+    assert commands.command_for_user(script="rnn_onehot_4pre1.py", facts=git_bash) == (
+        "python 'D:/课程 6/scripts/rnn_onehot_4pre1.py'")
+
+
+SYSTEM_MODULES = (r"C:\Program Files\WindowsPowerShell\Modules;"
+                  r"C:\WINDOWS\system32\WindowsPowerShell\v1.0\Modules")
+
+
+@pytest.mark.parametrize("environ, shell", [
+    ({"PROMPT": "$P$G", "PSMODULEPATH": SYSTEM_MODULES}, "cmd"),              # cmd.exe
+    ({"PROMPT": "(base) $P$G", "PSMODULEPATH": SYSTEM_MODULES}, "cmd"),       # Anaconda Prompt
+    ({"PSMODULEPATH": r"C:\Users\学生\Documents\WindowsPowerShell\Modules;" + SYSTEM_MODULES},
+     "powershell"),                                                            # Windows PowerShell
+    ({"PSMODULEPATH": r"C:\Users\学生\OneDrive\文档\PowerShell\Modules;C:\Program Files"
+      r"\PowerShell\Modules;c:\program files\powershell\7\Modules;" + SYSTEM_MODULES},
+     "powershell"),                                                            # PowerShell 7
+    ({"MSYSTEM": "MINGW64", "PSMODULEPATH": SYSTEM_MODULES}, "bash"),         # Git Bash
+    ({"PROMPT": "$P$G", "PSMODULEPATH": r"C:\Users\学生\Documents\WindowsPowerShell\Modules;"
+      + SYSTEM_MODULES}, ""),                                        # one started from the other
+    ({"PSMODULEPATH": SYSTEM_MODULES}, ""),                                    # an IDE's Run button
+])
+def test_the_windows_shell_is_told_by_the_marks_it_leaves_in_the_environment(environ, shell):
+    assert platforms.windows_shell(environ) == shell
+
+
+def test_where_pip_refuses_this_python_a_virtual_environment_is_suggested(monkeypatch):
+    monkeypatch.chdir(SCRIPTS.parent)
+    homebrew = facts(MACOS, executable="/opt/homebrew/bin/python3", externally_managed=True,
+                     on_path={"python": None, "python3": "/opt/homebrew/bin/python3"})
+    assert commands.pip_command(["akshare"], homebrew) == (
+        "python3 -m venv .venv && source .venv/bin/activate && "
+        "python -m pip install -r requirements.txt akshare")
+    monkeypatch.chdir(SCRIPTS)  # as PyCharm runs the scripts: the file is named by its full path
+    assert commands.pip_command(["tensorflow"], homebrew).endswith(
+        f"-r {shlex.quote(str(SCRIPTS.parent / 'requirements.txt'))} tensorflow")
+
+
+def test_pips_refusal_is_read_from_the_marker_outside_a_virtual_environment(tmp_path):
+    assert not platforms.is_externally_managed(str(tmp_path), in_venv=False)
+    (tmp_path / "EXTERNALLY-MANAGED").write_text("[externally-managed]\n", encoding="utf-8")
+    assert platforms.is_externally_managed(str(tmp_path), in_venv=False)
+    assert not platforms.is_externally_managed(str(tmp_path), in_venv=True)
 
 
 @pytest.mark.parametrize("argv, expected", [
@@ -187,7 +274,24 @@ def test_tensorflows_import_error_is_told_by_its_cause():
     line = tensorflow_start.cannot_import(ImportError(TF_IMPORT_ERROR))
     assert line.startswith("Cannot start TensorFlow (DLL load failed while importing "
                            "_pywrap_tensorflow_internal: The specified module could not be found.)")
-    assert "Visual C++ Redistributable" in line and "\n" not in line
+    assert "Visual C++ Redistributable" in line and "AVX" not in line and "\n" not in line
+
+
+@pytest.mark.parametrize("reason", [
+    "A dynamic link library (DLL) initialization routine failed.",
+    "动态链接库(DLL)初始化例程失败。",                              # a Chinese Windows
+])
+def test_a_dll_that_fails_to_initialise_is_told_as_a_processor_without_avx(reason):
+    message = TF_IMPORT_ERROR.replace("The specified module could not be found.", reason)
+    line = tensorflow_start.cannot_import(ImportError(message))
+    assert "processor most likely lacks AVX" in line and "\n" not in line
+    assert line.index("AVX") < line.index("Visual C++")  # the runtime only as the second thought
+
+
+def test_a_dll_not_found_is_told_as_the_missing_runtime_in_the_systems_language_too():
+    message = TF_IMPORT_ERROR.replace("The specified module could not be found.", "找不到指定的模块。")
+    line = tensorflow_start.cannot_import(ImportError(message))
+    assert "Visual C++ Redistributable" in line and "AVX" not in line
 
 
 def test_tensorflows_import_error_is_one_of_the_messages_the_readme_explains():
@@ -198,7 +302,8 @@ def test_tensorflow_not_installed_names_the_command_that_installs_it(tmp_path):
     result = subprocess.run(
         [sys.executable, str(PROGRAMS / "without_package.py"), "tensorflow",
          str(SCRIPTS / "rnn_onehot_1pre1.py"), "--predict", "a"],
-        cwd=tmp_path, capture_output=True, text=True, env=headless_env(), timeout=120)
+        cwd=tmp_path, capture_output=True, encoding="utf-8", errors="replace", env=headless_env(),
+        timeout=120)
     line = one_line(result, status=1)
     printed("TensorFlow is not installed for this Python (X): … install tensorflow", line)
     assert f"({sys.executable})" in line
@@ -284,7 +389,7 @@ def test_end_of_input_typed_as_a_character_ends_the_input(monkeypatch, typed):
 @posix_only  # an abort's status and the fds of a dying process, as on Linux and macOS
 def test_tensorflows_last_words_before_it_aborts_reach_the_console_and_its_chatter_does_not():
     result = subprocess.run([sys.executable, str(PROGRAMS / "abort_during_start.py"), str(SCRIPTS)],
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, encoding="utf-8", errors="replace", timeout=60)
     assert result.returncode != 0
     assert "compiled to use AVX instructions, but these aren't available" in result.stderr
     assert "Could not find cuda drivers" not in result.stderr
@@ -304,6 +409,73 @@ def test_a_replace_windows_refuses_for_a_moment_is_retried_until_it_succeeds(mon
         real_replace(source, target)
 
     monkeypatch.setattr(os, "replace", held_twice)
-    (tmp_path / "new").write_text("new")
+    (tmp_path / "new").write_text("new", encoding="utf-8")
     files.replace(str(tmp_path / "new"), str(tmp_path / "old"), facts=windows)
-    assert len(attempts) == 3 and (tmp_path / "old").read_text() == "new"
+    assert len(attempts) == 3 and (tmp_path / "old").read_text(encoding="utf-8") == "new"
+
+
+def test_a_file_a_reader_holds_open_all_along_costs_a_run_one_wait_not_one_per_write(monkeypatch,
+                                                                                     tmp_path):
+    files = scripts_module("lessonkit.files")
+    windows = platforms.Facts(os="windows", environ={})
+    attempts, real_replace, held = [], os.replace, [True]
+
+    def held_open(source, target):  # HDFView, or h5py in a notebook, has the checkpoint open
+        attempts.append(target)
+        if held[0]:
+            error = PermissionError(13, "The process cannot access the file")
+            error.winerror = 32
+            raise error
+        real_replace(source, target)
+
+    def tried(**how):
+        attempts.clear()
+        (tmp_path / "new").write_text("new", encoding="utf-8")
+        try:
+            files.replace(str(tmp_path / "new"), str(tmp_path / "old"), facts=windows, **how)
+        except PermissionError:
+            pass
+        return len(attempts)
+
+    monkeypatch.setattr(os, "replace", held_open)
+    monkeypatch.setattr(files, "RETRY_SECONDS", 0.3)
+    assert tried() > 1                     # the first write waits for the reader
+    assert tried() == 1 and tried() == 1   # the writes after it do not
+    assert tried(wait_again=True) > 1      # the run's last write waits again
+    files.check_can_write(str(tmp_path / "old"))
+    assert tried() > 1                     # and so does the next run's first
+    held[0] = False
+    assert tried() == 1 and (tmp_path / "old").read_text(encoding="utf-8") == "new"
+    held[0] = True
+    assert tried() > 1                     # the reader came back: a refusal is waited for again
+
+    monkeypatch.setattr(platforms, "current", lambda: windows)
+    for keep, waits in ((False, False), (True, True)):  # a periodic write; the run's last one
+        attempts.clear()
+        with pytest.raises(OSError):
+            files.write_whole(str(tmp_path / "old"), lambda path: open(path, "wb").close(),
+                              keep=keep)
+        assert (attempts.count(str(tmp_path / "old")) > 1) is waits
+
+
+@pytest.mark.parametrize("refused", [False, True])
+def test_where_the_drive_can_be_asked_to_write_out_its_cache_it_is(monkeypatch, tmp_path, refused):
+    fcntl = pytest.importorskip("fcntl", reason="F_FULLFSYNC is macOS's; Windows has no fcntl")
+    files = scripts_module("lessonkit.files")
+    asked, synced = [], []
+
+    def full_fsync(fd, command):
+        asked.append(command)
+        if refused:  # a file system without it: a network drive, FAT, exFAT
+            raise OSError(45, "Operation not supported")
+        return 0
+
+    monkeypatch.setattr(fcntl, "F_FULLFSYNC", 51, raising=False)  # its number on macOS
+    monkeypatch.setattr(fcntl, "fcntl", full_fsync)
+    monkeypatch.setattr(os, "fsync", synced.append)
+    (tmp_path / "weights").write_bytes(b"w")
+    files.flush_to_disk(str(tmp_path / "weights"))
+    assert asked == [51] and len(synced) == (1 if refused else 0)
+    monkeypatch.delattr(fcntl, "F_FULLFSYNC")  # Linux: fsync is what flushes the drive's cache
+    files.flush_to_disk(str(tmp_path / "weights"))
+    assert asked == [51] and len(synced) == (2 if refused else 1)

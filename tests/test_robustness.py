@@ -89,8 +89,8 @@ SIGNALS = ["SIGINT", "SIGTERM", pytest.param("SIGHUP", marks=posix_only)]
 def test_a_signal_during_the_final_save_waits_for_the_file_then_ends_with_130(tmp_path,
                                                                               signal_name):
     result = subprocess.run([sys.executable, str(PROGRAMS / "save_under_signal.py"), str(SCRIPTS),
-                             signal_name], cwd=tmp_path, capture_output=True, text=True,
-                            env=headless_env(), timeout=300)
+                             signal_name], cwd=tmp_path, capture_output=True, encoding="utf-8",
+                            errors="replace", env=headless_env(), timeout=300)
     assert result.returncode == 130, result.stderr
     assert "Training interrupted after 3 epochs" in result.stderr
     assert "saved to ./checkpoint/lesson.weights.h5" in result.stderr
@@ -197,7 +197,7 @@ def test_a_checkpoint_without_the_lesson_record_still_loads(copy_of):
 # ## Paths that cannot be written are found before training
 
 def make_checkpoint_a_file(cwd):
-    (cwd / "checkpoint").write_text("not a folder")
+    (cwd / "checkpoint").write_text("not a folder", encoding="utf-8")
 
 
 def make_checkpoint_path_a_folder(cwd):
@@ -327,7 +327,7 @@ def stand_in_package(folder, name, body):
     """A package `name` on a PYTHONPATH of its own, so that no network is needed."""
     package = folder / "site" / name
     package.mkdir(parents=True)
-    (package / "__init__.py").write_text(body)
+    (package / "__init__.py").write_text(body, encoding="utf-8")  # as Python reads source
     return str(folder / "site")
 
 
@@ -435,7 +435,7 @@ def test_a_download_that_cannot_be_written_says_so_in_one_line(tmp_path):
     site = stand_in_akshare(tmp_path)
     work = tmp_path / "work"
     work.mkdir()
-    (work / "a-file").write_text("not a folder")
+    (work / "a-file").write_text("not a folder", encoding="utf-8")
     result = run_script("get_stock_data", "--out", os.path.join("a-file", "SH600519.csv"), cwd=work,
                         env={"PYTHONPATH": site})
     printed("Could not write X (…).", one_line(result, status=1))

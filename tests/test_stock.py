@@ -125,10 +125,11 @@ def test_rows_without_an_opening_price_are_dropped_with_a_warning(stock_runs, tm
 
 @pytest.mark.parametrize("case, make, quote", [
     ("missing", None, "No price file X: …"),
-    ("empty", lambda p: p.write_text(""), "X is empty: …"),
+    ("empty", lambda p: p.write_text("", encoding="utf-8"), "X is empty: …"),
     ("not text", lambda p: p.write_bytes(bytes(range(128, 256)) * 20),
      "Cannot read X: it is neither UTF-8 nor GBK text …"),
-    ("not a table", lambda p: p.write_text("date,open\n2020-01-02,1\n2020-01-03,1,2,3\n"),
+    ("not a table", lambda p: p.write_text("date,open\n2020-01-02,1\n2020-01-03,1,2,3\n",
+                                          encoding="utf-8"),
      "Cannot read X as a CSV file (…)."),
     ("no open column", lambda p: price_table(400).drop(columns="open").to_csv(p),
      "X has no opening prices: no 'open' or '开盘' column (…)."),

@@ -78,7 +78,7 @@ def test_the_lessons_run_on_tensorflow_whatever_keras_is_told_elsewhere(tmp_path
         home.mkdir()
         (home / "keras.json").write_text(json.dumps({"backend": "jax", "floatx": "float32",
                                                      "epsilon": 1e-07, "image_data_format":
-                                                     "channels_last"}))
+                                                     "channels_last"}), encoding="utf-8")
         env["KERAS_HOME"] = str(home)
     result = run_script("rnn_onehot_1pre1", "--epochs", "2", "--predict", "c", cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
@@ -116,7 +116,7 @@ def test_ctrl_c_while_the_script_is_still_importing_shows_no_traceback(tmp_path)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:  # NumPy is being loaded: the lesson's first import
         try:
-            if "numpy" in maps.read_text():
+            if "numpy" in maps.read_text(encoding="utf-8", errors="replace"):
                 break
         except OSError:
             pass

@@ -128,7 +128,8 @@ def told(error, tb, lesson):
     if isinstance(error, OSError) and output_is_gone(error):  # | head stopped reading
         silence_stdout()
         return
-    if isinstance(error, ImportError):
+    if isinstance(error, ModuleNotFoundError) or (isinstance(error, ImportError) and any(
+            words in str(error) for words in ("DLL", "native TensorFlow runtime", "pywrap"))):
         from lessonkit.tensorflow_start import cannot_import
 
         print(cannot_import(error), file=sys.stderr)

@@ -17,16 +17,30 @@ import time
 from lessonkit import platforms
 from lessonkit.exits import stop
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+
 # How long a rename is retried while another program holds the old file open on Windows
 # (an antivirus scan, the search indexer, OneDrive, Excel or WPS with a CSV).
 RETRY_SECONDS = 3.0
+
+# The files whose replacement was still refused after RETRY_SECONDS in this run. A reader that
+# keeps one open (HDFView, h5py in a notebook) would otherwise cost every write 3 seconds: their
+# later writes try once, except a run's last write of the file (`keep`), which waits again.
+refused_paths = set()
 
 
 # ## Before training
 
 def check_can_write(*paths):
-    """End the run with one line and status 2 unless every path can be written (or replaced)."""
+    """End the run with one line and status 2 unless every path can be written (or replaced).
+
+    A new run starts here: a file refused to an earlier run in this process (a notebook's kernel)
+    is waited for again."""
     for path in paths:
+        refused_paths.discard(refusal_key(path))
         problem = folder_problem(path)
         if problem:
             stop(f"Cannot write {path} ({problem}): run the script from a folder you can write to.")
@@ -167,6 +181,8 @@ def write_whole(path, write, keep=False):
 
     On a failure `path` is untouched and the OSError raised. The temporary file is removed,
     except with `keep` when only the rename failed: then it is kept aside (NotReplaced says where).
+    `keep` is for a run's last write of `path`: it waits for a program holding `path` open on
+    Windows even where an earlier write gave up on it.
     """
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     temporary = temporary_path(path)
@@ -174,7 +190,7 @@ def write_whole(path, write, keep=False):
         write(temporary)
         flush_to_disk(temporary)
         try:
-            replace(temporary, path)
+            replace(temporary, path, wait_again=keep)
         except OSError as error:
             if not keep:
                 raise
@@ -197,22 +213,48 @@ def remove_stale_temporaries(path, facts=None):
 
 
 def flush_to_disk(path):
-    """What the operating system still holds in memory goes to the disk: a power cut keeps it."""
+    """What the operating system and the drive still hold in memory goes to the disk: a power
+    cut keeps it.
+
+    On macOS fsync hands the data to the drive, whose own cache a power cut can still lose;
+    F_FULLFSYNC has the drive write its cache out. A file system that refuses it gets fsync.
+    """
     with open(path, "rb+") as file:
+        full_fsync = getattr(fcntl, "F_FULLFSYNC", None)
+        if full_fsync is not None:
+            try:
+                fcntl.fcntl(file.fileno(), full_fsync)
+                return
+            except OSError:  # a network drive, FAT, exFAT
+                pass
         os.fsync(file.fileno())
 
 
-def replace(temporary, path, facts=None):
-    """os.replace, retried for a moment while another program holds `path` open on Windows."""
-    deadline = time.monotonic() + RETRY_SECONDS
+def replace(temporary, path, facts=None, wait_again=False):
+    """os.replace, retried for a moment while another program holds `path` open on Windows.
+
+    Once that moment has passed in vain, `path` is tried only once in later calls of this run,
+    unless the caller asks to `wait_again`; a replace that succeeds forgets the refusal.
+    """
+    key = refusal_key(path)
+    wait = RETRY_SECONDS if wait_again or key not in refused_paths else 0.0
+    deadline = time.monotonic() + wait
     while True:
         try:
             os.replace(temporary, path)
+            refused_paths.discard(key)
             return
         except OSError as error:
-            if not replace_is_worth_retrying(error, facts) or time.monotonic() > deadline:
+            if not replace_is_worth_retrying(error, facts):
+                raise
+            if time.monotonic() >= deadline:
+                refused_paths.add(key)
                 raise
             time.sleep(0.1)
+
+
+def refusal_key(path):
+    return os.path.normcase(os.path.abspath(path))
 
 
 def replace_is_worth_retrying(error, facts=None):

@@ -7,9 +7,11 @@ and `process_is_alive` here. Tests hand those functions another platform's facts
 """
 import ctypes
 import dataclasses
+import ntpath
 import os
 import shutil
 import sys
+import sysconfig
 
 
 @dataclasses.dataclass(frozen=True)
@@ -23,6 +25,8 @@ class Facts:
     on_path: dict = dataclasses.field(default_factory=dict)  # "python", "python3", "py": where PATH finds them
     console_codepage: int = 0    # Windows: the console's output code page (936 in a Chinese console)
     session_id: int = -1         # Windows: the logon session; 0 is a service's, with no desktop
+    shell: str = ""              # Windows: "powershell", "cmd" or "bash" (Git Bash), where it shows
+    externally_managed: bool = False  # pip refuses to install into this Python (PEP 668)
 
 
 # The names a user may type to start Python, in the order they are suggested.
@@ -45,7 +49,10 @@ def current():
         in_kernel=shell is not None and getattr(shell, "kernel", None) is not None,
         stdout_isatty=isatty, executable=sys.executable or "python",
         on_path={command: shutil.which(command) for command in PYTHON_COMMANDS[name]},
-        console_codepage=codepage, session_id=session)
+        console_codepage=codepage, session_id=session,
+        shell=windows_shell(os.environ) if name == "windows" else "",
+        externally_managed=is_externally_managed(sysconfig.get_path("stdlib"),
+                                                 in_venv=sys.prefix != sys.base_prefix))
 
 
 def ipython_shell():
@@ -56,6 +63,48 @@ def ipython_shell():
     module = sys.modules.get("IPython")
     get_ipython = getattr(module, "get_ipython", None)
     return get_ipython() if get_ipython is not None else None
+
+
+def windows_shell(environ):
+    """The shell a Windows user types in, as far as the environment shows it, else "".
+
+    Git Bash and MSYS2 set MSYSTEM. PowerShell, each time it starts, adds the user's own module
+    folder (in Documents, wherever that is) to PSModulePath; cmd.exe never does, but sets PROMPT,
+    which PowerShell does not.
+    """
+    if variable(environ, "MSYSTEM") or "bash" in variable(environ, "SHELL"):
+        return "bash"
+    powershell = any(is_users_module_folder(folder, environ)
+                     for folder in variable(environ, "PSModulePath").split(";"))
+    cmd = bool(variable(environ, "PROMPT"))
+    if powershell == cmd:  # both: one shell started from the other; neither: an IDE's Run button
+        return ""
+    return "powershell" if powershell else "cmd"
+
+
+def is_users_module_folder(folder, environ):
+    """Whether `folder` is a PowerShell module folder outside Program Files and Windows."""
+    folder = ntpath.normcase(folder.rstrip("\\/"))
+    system = tuple(ntpath.normcase(variable(environ, name, default)).rstrip("\\") + "\\"
+                   for name, default in (("ProgramFiles", r"C:\Program Files"),
+                                         ("ProgramFiles(x86)", r"C:\Program Files (x86)"),
+                                         ("SystemRoot", r"C:\Windows")))
+    return folder.endswith("powershell\\modules") and not folder.startswith(system)
+
+
+def variable(environ, name, default=""):
+    """An environment variable, whatever the case of its name (Windows upper-cases them)."""
+    for key, value in environ.items():
+        if key.upper() == name.upper():
+            return value
+    return default
+
+
+def is_externally_managed(stdlib, in_venv):
+    """Whether pip refuses to install into this Python: a Homebrew or a Linux distribution's
+    Python outside a virtual environment, marked by EXTERNALLY-MANAGED in its stdlib folder."""
+    marker = os.path.join(stdlib or "", "EXTERNALLY-MANAGED")
+    return not in_venv and bool(stdlib) and os.path.isfile(marker)
 
 
 def windows_console_facts():

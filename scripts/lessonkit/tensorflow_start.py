@@ -180,7 +180,12 @@ PACKAGES = {"tensorflow": "tensorflow", "keras": "tensorflow", "numpy": "numpy",
 
 
 def cannot_import(error):
-    """One line on why a package (TensorFlow above all) cannot be imported, and what to do."""
+    """One line on why a package (TensorFlow above all) cannot be imported, and what to do.
+
+    On Windows the cause is in the system's words, in its language: a DLL not found is most
+    often the missing Visual C++ runtime; a DLL whose initialisation failed, most often a
+    processor without AVX, which TensorFlow's own builds need (or an old runtime).
+    """
     name = (error.name or "").split(".")[0]
     if isinstance(error, ModuleNotFoundError) and name in ("tensorflow", "keras"):
         return (f"TensorFlow is not installed for this Python ({sys.executable}): "
@@ -191,10 +196,22 @@ def cannot_import(error):
     if isinstance(error, ModuleNotFoundError):
         return f"Cannot import {name or 'a module'}: {str(error)[:200]}."
     cause = import_cause(str(error))
-    advice = "see https://www.tensorflow.org/install/errors"
-    if "DLL load failed" in cause:
-        advice = ("install the Microsoft Visual C++ Redistributable "
-                  "(https://aka.ms/vs/17/release/vc_redist.x64.exe), then " + advice)
+    errors_page = "see https://www.tensorflow.org/install/errors"
+    runtime = ("install the latest Microsoft Visual C++ Redistributable "
+               "(https://aka.ms/vs/17/release/vc_redist.x64.exe)")
+    not_found = ("specified module could not be found", "找不到指定的模块")
+    init_failed = ("initialization routine failed", "初始化例程失败",
+                   "-1073741795")  # Windows 7's number for an illegal instruction
+    if "DLL load failed" not in cause:
+        advice = errors_page
+    elif any(words in cause for words in not_found):
+        advice = f"{runtime}, then {errors_page}"
+    elif any(words in cause for words in init_failed):
+        advice = (f"this processor most likely lacks AVX, which TensorFlow's builds need: use "
+                  f"another computer or Google Colab; if it has AVX, {runtime}, then {errors_page}")
+    else:
+        advice = (f"{runtime}; if it is installed, the processor may lack AVX, which TensorFlow's "
+                  f"builds need; {errors_page}")
     return f"Cannot start TensorFlow ({cause}): {advice}."
 
 
