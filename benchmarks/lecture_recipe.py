@@ -6,16 +6,13 @@ The published recipe, step by step, changed only where Keras 3 demands it: an In
 that the model is built before weights are loaded, a `.weights.h5` checkpoint path, and the
 plot saved instead of shown (the benchmark has no screen). It trains with `fit` on NumPy
 arrays and a ModelCheckpoint that saves at every better epoch, answers each word with
-`model.predict`, and prints with `tf.print`. The data are the lesson script's own.
+`model.predict`, and prints with `tf.print`. The data are the lecture's: the lesson's letters,
+one or four in a sample, as one-hot codes or ids, shuffled with seed 7.
 """
 import os
 import sys
 
 import tensorflow as tf  # the lecture imports TensorFlow first, whole
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
-
-import importlib  # noqa: E402
 
 import matplotlib  # noqa: E402
 
@@ -34,9 +31,30 @@ LAYERS = {  # the lecture's model of each lesson, after its Input
 
 name = sys.argv[1]
 epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 100
-lesson = importlib.import_module(name)
-x_train, y_train, input_word = lesson.x_train, lesson.y_train, lesson.input_word
+input_word = "abcdefghijklmnopqrstuvwxyz" if name == "rnn_embedding_4pre1" else "abcde"
+w_to_id = {letter: i for i, letter in enumerate(input_word)}
+time_steps = 4 if name.endswith("4pre1") else 1
+one_hot = name.startswith("rnn_onehot")
+if name == "rnn_embedding_4pre1":  # every four letters of the alphabet, and the fifth
+    samples = [(list(range(i - 4, i)), i) for i in range(4, 26)]
+else:  # round the cycle a-e
+    samples = [([(i + k) % 5 for k in range(time_steps)], (i + time_steps) % 5) for i in range(5)]
+
+
+def encode(ids):
+    return [np.eye(len(input_word))[i] for i in ids] if one_hot else list(ids)
+
+
+x_train = [encode(ids) for ids, _ in samples]
+y_train = [label for _, label in samples]
+np.random.seed(7)
+np.random.shuffle(x_train)
+np.random.seed(7)
+np.random.shuffle(y_train)
 tf.random.set_seed(7)
+x_train = np.reshape(x_train, (len(x_train), time_steps, len(input_word)) if one_hot
+                     else (len(x_train), time_steps))
+y_train = np.array(y_train)
 
 model = tf.keras.Sequential([tf.keras.Input(shape=x_train.shape[1:]), *LAYERS[name]()])
 model.compile(optimizer=tf.keras.optimizers.Adam(0.01),
@@ -71,7 +89,7 @@ plt.savefig(f"{name}_lecture_curves.png")
 preNum = int(input("input the number of test alphabet:"))
 for i in range(preNum):
     alphabet1 = input("input test alphabet:")
-    alphabet = np.reshape(lesson.encode(alphabet1), (1, *x_train.shape[1:]))
+    alphabet = np.reshape(encode([w_to_id[a] for a in alphabet1]), (1, *x_train.shape[1:]))
     result = model.predict(alphabet)
     pred = int(tf.argmax(result, axis=1)[0])
     tf.print(alphabet1 + "->" + input_word[pred])

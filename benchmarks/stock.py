@@ -53,18 +53,27 @@ def measure_lecture(name, csv, epochs):
     import tensorflow as tf
 
     tf.constant(0)  # TensorFlow starts with its default threads, as in the lecture
-    sys.path.insert(0, str(SCRIPTS))
-    import importlib
+    import numpy as np
+    from sklearn.preprocessing import MinMaxScaler
 
+    sys.path.insert(0, str(SCRIPTS))
     from lessonkit import prices
 
-    lesson, stock_rnn = importlib.import_module(name), importlib.import_module("stock_rnn")
     if csv:
-        _, opens, _ = prices.load_opening_prices(csv, stock_rnn.test_days, stock_rnn.time_steps)
+        _, opens, _ = prices.load_opening_prices(csv, 300, 60)
     else:
         _, opens = prices.synthetic_prices()
-    _, x_train, y_train, x_test, y_test = stock_rnn.scaled_windows(opens)
-    model = lesson.build_model()
+    sc = MinMaxScaler(feature_range=(0, 1))  # the lecture's recipe: 300 test days, 60-day windows
+    training, test = sc.fit_transform(opens[:-300, None])[:, 0], sc.transform(opens[-300:, None])[:, 0]
+    x_train = np.array([training[i - 60:i] for i in range(60, len(training))])[..., None]
+    y_train = training[60:]
+    x_test = np.array([test[i - 60:i] for i in range(60, len(test))])[..., None]
+    y_test = test[60:]
+    cell = getattr(tf.keras.layers, {"stock_rnn": "SimpleRNN", "stock_lstm": "LSTM",
+                                     "stock_gru": "GRU"}[name])
+    model = tf.keras.Sequential([tf.keras.Input((60, 1)), cell(80, return_sequences=True),
+                                 tf.keras.layers.Dropout(0.2), cell(100),
+                                 tf.keras.layers.Dropout(0.2), tf.keras.layers.Dense(1)])
     model.compile(optimizer=tf.keras.optimizers.Adam(0.001), loss="mean_squared_error")
     starts, seconds = {}, []
 

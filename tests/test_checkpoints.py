@@ -3,6 +3,7 @@
 Real signals, real filesystems: a SIGKILL, a small tmpfs mounted in a mount namespace of the
 test's own (where this machine lets a test mount one), a file held open by another process.
 """
+import argparse
 import os
 import shutil
 import signal
@@ -51,7 +52,7 @@ def test_a_run_killed_outright_resumes_from_the_best_weights_of_its_last_seconds
 
 # ## A resumed run replaces the checkpoint only with better weights
 
-def test_a_resumed_run_that_does_worse_leaves_the_checkpoint_and_uses_its_weights(copy_of):
+def test_a_resumed_run_that_does_worse_leaves_the_checkpoint_as_it_was(copy_of):
     cwd = copy_of("rnn_onehot_1pre1")
     path = checkpoint_of(cwd, "rnn_onehot_1pre1")
     with h5py.File(path, "a") as f:
@@ -62,7 +63,7 @@ def test_a_resumed_run_that_does_worse_leaves_the_checkpoint_and_uses_its_weight
     printed("Trained N epochs: no epoch beat the best … of X, which is left as it was.",
             result.stdout)
     assert path.read_bytes() == before
-    assert "a->b" in result.stdout and "b->c" in result.stdout  # the checkpoint's weights answer
+    assert "a->b" in result.stdout and "b->c" in result.stdout  # its last epoch answers, as Keras's
 
 
 def test_the_record_names_the_best_epoch_and_its_loss(trained):
@@ -204,31 +205,39 @@ def test_a_folder_turned_read_only_during_training_then_ctrl_c_keeps_the_weights
 
 
 def test_a_weight_dump_or_a_picture_that_cannot_be_written_is_a_warning(tmp_path, capsys):
-    tf = scripts_module("lessonkit.tensorflow_start").start_tensorflow()
-    weight_dump, plots = scripts_module("lessonkit.weight_dump"), scripts_module("lessonkit.plots")
-    (tmp_path / "a-file").write_text("where a folder should be")  # as a folder turned read-only
-    model = tf.keras.Sequential([tf.keras.Input((1, 5)), tf.keras.layers.SimpleRNN(3)])
-    weight_dump.dump_weights(model, str(tmp_path / "a-file" / "x_weights.txt"))
-    figure, _ = plots.new_figure(False)
-    plots.show_or_save(figure, str(tmp_path / "a-file" / "x_curves.png"), show=False)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    files, plots = scripts_module("lessonkit.files"), scripts_module("lessonkit.plots")
+    (tmp_path / "a-file").write_text("where a folder should be", encoding="utf-8")
+    with files.weights_file(str(tmp_path / "a-file" / "x_weights.txt")) as file:
+        file.write("sequential/simple_rnn/simple_rnn_cell/kernel\n")
+    plt.plot([1, 2, 3], label="Training Loss")
+    args = argparse.Namespace(name="x", no_show=True)
+    plots.show_or_save(str(tmp_path / "a-file" / "x_curves.png"), args)
     out = capsys.readouterr().out
     printed("Warning: could not write X (…).", out)
     printed("Warning: could not save X (…).", out)
 
 
 def test_weights_that_can_be_saved_nowhere_are_said_to_be_lost(tmp_path, monkeypatch):
-    tf = scripts_module("lessonkit.tensorflow_start").start_tensorflow()
+    import tensorflow as tf
+
     best_weights = scripts_module("lessonkit.best_weights")
     model = tf.keras.Sequential([tf.keras.Input((1, 5)), tf.keras.layers.SimpleRNN(3)])
-    (tmp_path / "a-file").write_text("where the checkpoint's folder should be")
-    state = best_weights.BestWeights(model, str(tmp_path / "a-file" / "x.weights.h5"), "loss",
-                                     None, interval=3)
+    (tmp_path / "a-file").write_text("where the checkpoint's folder should be", encoding="utf-8")
+    callback = best_weights.ModelCheckpoint(str(tmp_path / "a-file" / "x.weights.h5"),
+                                            monitor="loss")
+    callback.set_model(model)
     # The temporary folder and the home folder cannot take it either.
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "a-file"))
     monkeypatch.setenv("HOME", str(tmp_path / "a-file"))
     monkeypatch.setenv("USERPROFILE", str(tmp_path / "a-file"))
-    state.epoch_ended(0, {"loss": 0.5})  # a better epoch, kept in memory
-    line = f"Trained {state.epochs_done} epochs: {state.write_at_the_end()}."  # as it is printed
+    callback.interval = 1e9  # nothing written during training: all at the end
+    callback.on_epoch_end(0, {"loss": 0.5})  # a better epoch, kept in memory
+    line = f"Trained 1 epochs: {callback.write_at_the_end()}."  # as it is printed
     printed("… it could not be saved anywhere (…): free some space and train again.", line)
 
 

@@ -66,6 +66,7 @@ class ModelCheckpoint(keras.callbacks.ModelCheckpoint):
         self.best_epoch, self.best_weights, self.improved = None, None, False
         self.resumed_epoch = resumed.epoch if resumed is not None and bar is not None else None
         self.epochs_done, self.on_disk, self.write_problem = 0, True, None
+        self.last_write = time.monotonic()
         self.stop_signals, self.writing, self.resumable = 0, False, True
         self.previous_handlers = {}
 
@@ -163,14 +164,14 @@ class ModelCheckpoint(keras.callbacks.ModelCheckpoint):
 
     def write_at_the_end(self):
         """Write what is newer than the file; returns the words that say what was kept."""
-        if self.best_weights is None or self.epochs_done == 0:
+        if self.epochs_done and not self.improved and self.bar is not None:
+            return (f"no epoch beat the best {self.monitor} {self.bar:.4f} of {self.path}, "
+                    "which is left as it was")
+        if self.best_weights is None:  # nothing trained, or no finite value of the monitor
             if os.path.exists(self.path):
                 return f"{self.path} left as it was"
             self.resumable = False
             return "nothing saved"
-        if not self.improved:
-            return (f"no epoch beat the best {self.monitor} {self.bar:.4f} of {self.path}, "
-                    "which is left as it was")
         saved = f"best {self.monitor} {self.best_value:.4f} at epoch {self.best_epoch}"
         if self.on_disk and os.path.isfile(self.path):  # (and not removed since)
             return f"{saved}, saved to {self.path}"

@@ -10,27 +10,22 @@ import sys
 import numpy as np
 
 sys.path.insert(0, sys.argv[1])
-from lessonkit.best_weights import keep_best_weights  # noqa: E402
-from lessonkit.exits import run_main  # noqa: E402
-from lessonkit.tensorflow_start import start_tensorflow  # noqa: E402
+import lessonkit  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+model = tf.keras.Sequential([tf.keras.Input((1, 5)), tf.keras.layers.SimpleRNN(3),
+                             tf.keras.layers.Dense(5, activation="softmax")])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+real_save = model.save_weights
 
 
-def main():
-    tf = start_tensorflow()
-    model = tf.keras.Sequential([tf.keras.Input((1, 5)), tf.keras.layers.SimpleRNN(3),
-                                 tf.keras.layers.Dense(5, activation="softmax")])
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    real_save = model.save_weights
-
-    def save_while_signalled(path):
-        signal.raise_signal(getattr(signal, sys.argv[2]))  # arrives as the write starts
-        real_save(path)
-
-    model.save_weights = save_while_signalled
-    x, y = np.eye(5, dtype="float32")[:, None, :], np.arange(5)
-    with keep_best_weights(model, "./checkpoint/lesson.weights.h5") as callback:
-        model.fit(x, y, epochs=3, callbacks=[callback], verbose=0)
-    print("not reached: the run must end as an interrupted one")
+def save_while_signalled(path):
+    signal.raise_signal(getattr(signal, sys.argv[2]))  # arrives as the write starts
+    real_save(path)
 
 
-run_main(main)
+model.save_weights = save_while_signalled
+x, y = np.eye(5, dtype="float32")[:, None, :], np.arange(5)
+cp_callback = lessonkit.ModelCheckpoint(filepath="./checkpoint/lesson.weights.h5", monitor="loss")
+model.fit(x, y, epochs=3, callbacks=[cp_callback], verbose=0)
+print("not reached: the run must end as an interrupted one")
