@@ -14,5 +14,6 @@
     plots             the curves and the stock prediction, saved and shown where they can be
     prompt            the letter lessons' prediction prompt, --probs and --generate
     prices            the stock lessons' price file, read right whatever its layout, or made up
-    forecast_errors   MSE, RMSE and MAE, and the model beside persistence
+    price_scaling     --scaling window: each window scaled by its last price, and back to prices
+    forecast_errors   MSE, RMSE and MAE, the model beside persistence, and why it loses
 """
