@@ -57,7 +57,26 @@ def stock_parser(description, epochs):
                              "if there is one, else the course's file beside the scripts)")
     source.add_argument("--synthetic", action="store_true",
                         help="use a made-up, deterministic price series instead of a file")
+    parser.add_argument("--scaling", choices=("minmax", "window"), default="minmax",
+                        help="how prices are scaled for the network: minmax (default, the "
+                             "lecture's) maps them to 0-1 with a MinMaxScaler fitted on the "
+                             "training days; window divides each window by its own last price, "
+                             "so the network learns the next day's change")
     return parser
+
+
+def run_name(lesson_name, args):
+    """The name of a run's checkpoint and files: the lesson's, with _synthetic and _window as flagged.
+
+    Made-up prices (--synthetic) and --scaling window train other weights than the lecture's
+    run, so they keep files of their own: stock_rnn, stock_rnn_window, stock_rnn_synthetic_window.
+    """
+    name = lesson_name
+    if getattr(args, "synthetic", False):
+        name += "_synthetic"
+    if getattr(args, "scaling", "minmax") == "window":
+        name += "_window"
+    return name
 
 
 # ## Types: each checks one value and says in words what is accepted
