@@ -201,8 +201,9 @@ def window_scaled_by_hand(training, test):
 
     x_train, y_train, _ = relative(training)
     x_test, y_test, last = relative(test)
-    s = np.sqrt(np.mean((y_train - y_train.mean()) ** 2))
-    return x_train / s, y_train / s, x_test / s, y_test / s, last, s
+    s = np.sqrt(np.mean((y_train - y_train.mean()) ** 2))  # the training labels' spread
+    s_w = np.sqrt(np.mean((x_train - x_train.mean()) ** 2))  # the training windows' spread
+    return x_train / s_w, y_train / s, x_test / s_w, y_test / s, last, s
 
 
 @pytest.mark.parametrize("source", ["course", "random walk"])
@@ -224,14 +225,18 @@ def test_window_scaling_matches_numpy_in_the_lectures_shapes(source):
     assert spread == pytest.approx(by_hand[5], rel=1e-12)
     assert np.all(x_train[:, -1, 0] == 0)  # a window's last day, relative to itself
     assert np.std(y_train) == pytest.approx(1)  # the training labels' spread is 1
+    assert np.std(x_train) == pytest.approx(1)  # and so is the training windows'
 
 
 def test_the_spread_comes_from_the_training_days_only():
     opens = course_opens()
     training_set, test_set, _ = split(opens)
     wild_test = test_set * np.where(np.arange(test_days) % 2, 1.3, 0.7)[:, np.newaxis]
-    assert (price_scaling.window_scaled(training_set, test_set, time_steps)[5]
-            == price_scaling.window_scaled(training_set, wild_test, time_steps)[5])
+    calm = price_scaling.window_scaled(training_set, test_set, time_steps)
+    wild = price_scaling.window_scaled(training_set, wild_test, time_steps)
+    assert calm[5] == wild[5]
+    np.testing.assert_array_equal(calm[0], wild[0])
+    np.testing.assert_array_equal(calm[1], wild[1])
 
 
 def test_the_inverse_of_the_true_labels_gives_back_the_real_prices():

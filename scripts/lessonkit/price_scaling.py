@@ -2,13 +2,16 @@
 
 The lecture scales every price with one MinMaxScaler fitted on the training days. Where the test
 days open above every training day, the network is then asked about inputs it never learned. Here
-each window of `time_steps` prices w, and the price p after it, are scaled by the window's last
-price, so that the network learns the next day's change relative to that price:
+each window of `time_steps` prices w, and the price p after it, are taken relative to the window's
+last price, so that the network learns the next day's change relative to that price:
 
-    x = (w / w[-1] - 1) / s        y = (p / w[-1] - 1) / s        price = w[-1] * (1 + s * y)
+    x = (w / w[-1] - 1) / s_w      y = (p / w[-1] - 1) / s        price = w[-1] * (1 + s * y)
 
-s is the spread (standard deviation) of the training labels' changes p / w[-1] - 1, so that y is
-about 1 for a typical day. A window of high prices looks like one of low prices, whatever the level.
+s is the spread (standard deviation) of the training labels' changes p / w[-1] - 1, so that a
+typical day's y is about 1; s_w is the spread of the training windows' own values w / w[-1] - 1
+(about five times s on the course's file: 60 days wander further than one), so that the inputs
+too are about 1, where a recurrent cell's tanh still tells them apart. Both come from the
+training days only. A window of high prices looks like one of low prices, whatever the level.
 """
 import numpy as np
 
@@ -19,15 +22,16 @@ def window_scaled(training_set, test_set, time_steps):
     `training_set` and `test_set` are prices, a column (n, 1) as the lecture slices them or a flat
     array. Returns (x_train, y_train, x_test, y_test, last_prices, spread), the lecture's shapes:
     x [samples, time_steps, 1], y [samples]. `last_prices` (the last price of each test window,
-    [samples]) and `spread` (s, from the training windows only) are what
-    prices_from_window_scaled needs. The windows are in date order; the lesson shuffles them.
+    [samples]) and `spread` (s, the training labels' spread) are what prices_from_window_scaled
+    needs. The windows are in date order; the lesson shuffles them.
     """
     training_prices, test_prices = np.ravel(training_set), np.ravel(test_set)
     x_train, y_train, _ = relative_windows(training_prices, time_steps)
     x_test, y_test, last_prices = relative_windows(test_prices, time_steps)
     spread = float(np.std(y_train))  # s: how far a training day typically moves
-    return (x_train[..., np.newaxis] / spread, y_train / spread,
-            x_test[..., np.newaxis] / spread, y_test / spread, last_prices, spread)
+    window_spread = float(np.std(x_train))  # s_w: how far a training window's days lie from its last
+    return (x_train[..., np.newaxis] / window_spread, y_train / spread,
+            x_test[..., np.newaxis] / window_spread, y_test / spread, last_prices, spread)
 
 
 def relative_windows(prices, time_steps):
