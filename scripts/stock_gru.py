@@ -10,6 +10,7 @@ today opened.
     python scripts/stock_gru.py                      train (or resume) on the course's prices
     python scripts/stock_gru.py --csv prices.csv     on a price file of your own
     python scripts/stock_gru.py --synthetic          on made-up prices
+    python scripts/stock_gru.py --scaling window     each window scaled by its own last price
 
 stock_rnn.py is the same lesson with SimpleRNN, stock_lstm.py with LSTM.
 Each `# %%` below starts a cell: VS Code, PyCharm, Spyder and jupytext run the lesson cell by cell.
@@ -71,6 +72,14 @@ for i in range(60, len(test_set)):
 x_test, y_test = np.array(x_test), np.array(y_test)
 x_test = np.reshape(x_test, (x_test.shape[0], 60, 1))
 
+# --scaling window, the fix the evaluation below explains: every window scaled by its own last
+# price, so that the network learns tomorrow's change, whatever the price's level.
+if args.scaling == "window":
+    x_train, y_train, x_test, y_test, last_prices, spread = lessonkit.window_scaled(
+        training_set, maotai.iloc[len(maotai) - 300:, 2:3].values, 60)
+    order = np.random.RandomState(7).permutation(len(x_train))  # shuffled alike, seed 7
+    x_train, y_train = x_train[order], y_train[order]
+
 # %% The model
 # Two recurrent layers: the first hands its memory at every time step to the second
 # (return_sequences=True), the second only its last; Dropout against overfitting; one price out.
@@ -131,7 +140,10 @@ lessonkit.show_or_save(f"{NAME}_curves.png", args, history=history, what=f"{NAME
 
 # %% Predict the test days, back in prices
 predicted_stock_price = model.predict(x_test, verbose=0)
-predicted_stock_price = sc.inverse_transform(predicted_stock_price)
+if args.scaling == "window":
+    predicted_stock_price = lessonkit.prices_from_window_scaled(predicted_stock_price, last_prices, spread)
+else:
+    predicted_stock_price = sc.inverse_transform(predicted_stock_price)
 real_stock_price = sc.inverse_transform(test_set[60:])
 # Persistence, the honest baseline: each day predicted to open where the day before opened.
 persistence = sc.inverse_transform(test_set[59:-1])
@@ -140,19 +152,30 @@ stock = lessonkit.stock_name(maotai.attrs["code"])  # MaoTai for 600519, as the 
 plt.plot(persistence, color='gray', linewidth=1, alpha=0.7, label='Persistence (the day before)')
 plt.plot(real_stock_price, color='red', label=f'{stock} Stock Price')
 plt.plot(predicted_stock_price, color='blue', label=f'Predicted {stock} Stock Price')
+# Above this line the scaled prices pass 1, which the network never saw in training.
+plt.axhline(training_set.max(), color='black', linestyle='--', linewidth=1,
+            label=f'Highest training price ({training_set.max():.2f})')
 plt.title(f'{stock} Stock Price Prediction')
 plt.xlabel('Time')
 plt.ylabel(f'{stock} Stock Price (yuan)')
 plt.legend()
-lessonkit.show_or_save(f"{NAME}_prediction.png", args, what=f"{NAME} (GRU)")
+weights, which_weights = lessonkit.weights_in_use(history)  # the last epoch's, as the lecture's
+lessonkit.show_or_save(f"{NAME}_prediction.png", args, what=f"{NAME} (GRU), {weights}")
 
 # %% Evaluate
 # MSE, RMSE (in yuan, as the price) and MAE of the prediction, then persistence's beside them.
+print(which_weights)
 mse = mean_squared_error(predicted_stock_price, real_stock_price)
 rmse = math.sqrt(mean_squared_error(predicted_stock_price, real_stock_price))
 mae = mean_absolute_error(predicted_stock_price, real_stock_price)
 print('均方误差: %.6f' % mse)
 print('均方根误差: %.6f' % rmse)
 print('平均绝对误差: %.6f' % mae)
+# Why the curve lies where it lies: the test days against the range the scaler learned.
+diagnosis = None
+if args.scaling == "minmax":
+    diagnosis = lessonkit.scaling_diagnosis(training_set, sc.inverse_transform(test_set), 60, sc)
+    if diagnosis:
+        print(diagnosis)
 lessonkit.compare_with_persistence((mse, rmse, mae), lessonkit.errors(persistence, real_stock_price),
-                                   maotai.attrs["code"])
+                                   maotai.attrs["code"], diagnosis)

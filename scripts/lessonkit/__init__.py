@@ -18,7 +18,8 @@ that what is the lecture's and what is the collection's can be told apart at a g
     plots             the lecture's plt.show(): saved as PNG, shown where something can show it
     prompt            the letter lessons' prediction prompt, --predict, --probs and --generate
     prices            the stock lessons' price file, read right whatever its layout, or made up
-    forecast_errors   MSE, RMSE and MAE, and the model beside persistence
+    price_scaling     --scaling window: each window scaled by its last price, and back to prices
+    forecast_errors   MSE, RMSE and MAE, the model beside persistence, and why it loses
 """
 import importlib as _importlib
 import sys as _sys
@@ -30,12 +31,14 @@ from lessonkit import platforms as _platforms
 _HELPERS = {
     "letter_flags": "flags", "stock_flags": "flags", "this_lesson": "flags",
     "checkpoint_to_load": "checkpoints", "ModelCheckpoint": "best_weights",
+    "weights_in_use": "best_weights",
     "batches": "training", "validation_batches": "training", "progress_style": "console",
     "weights_file": "files", "show_or_save": "plots",
     "ask_count": "prompt", "ask_word": "prompt", "more_letters": "prompt", "show_probs": "prompt",
     "read_prices": "prices", "stock_name": "prices",
     "errors": "forecast_errors", "compare_with_persistence": "forecast_errors",
-    "persistence_forecast": "forecast_errors",
+    "persistence_forecast": "forecast_errors", "scaling_diagnosis": "forecast_errors",
+    "window_scaled": "price_scaling", "prices_from_window_scaled": "price_scaling",
 }
 
 

@@ -200,3 +200,15 @@ class ModelCheckpoint(keras.callbacks.ModelCheckpoint):
             return (f"{self.path} could not be written ({problem}), so it is saved to "
                     f"{elsewhere}: copy that file to {self.path} to resume from it")
         return f"it could not be saved anywhere ({problem}): free some space and train again"
+
+
+def weights_in_use(history):
+    """Which weights the model holds after fit, in words: the last epoch's, and the checkpoint's."""
+    first, epochs = getattr(history, "first_epoch", 1), len(history.epoch)
+    best = getattr(history, "best_epoch", None)
+    if epochs == 0:
+        held = f"epoch {best}" if best else "the checkpoint's"
+        return f"the checkpoint's weights ({held})", f"The model holds the checkpoint's weights ({held})."
+    last = first + epochs - 1
+    kept = f"; the checkpoint holds epoch {best}'s, the best by validation" if best and best != last else ""
+    return f"the weights of epoch {last}", f"The model as epoch {last}, its last, left it{kept}."

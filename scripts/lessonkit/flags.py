@@ -67,6 +67,11 @@ def stock_parser(description, epochs):
                              "if there is one, else the course's file beside the scripts)")
     source.add_argument("--synthetic", action="store_true",
                         help="use a made-up, deterministic price series instead of a file")
+    parser.add_argument("--scaling", choices=("minmax", "window"), default="minmax",
+                        help="how prices are scaled for the network: minmax (default, the "
+                             "lecture's) maps them to 0-1 with a MinMaxScaler fitted on the "
+                             "training days; window divides each window by its own last price, "
+                             "so the network learns the next day's change")
     return parser
 
 
@@ -82,10 +87,10 @@ def letter_flags(description, epochs, input_word, time_steps):
 
 def stock_flags(description, epochs):
     """A stock lesson's flags, read from its command line. `args.name` names what the run
-    writes: the lesson's name, with `_synthetic` for made-up prices, so that they never
-    replace what real prices trained."""
+    writes: the lesson's name, with `_synthetic` for made-up prices and `_window` for
+    --scaling window, so that they never replace what the lecture's run trained."""
     args = parsed(stock_parser(description, epochs))
-    args.name = f"{args.lesson}_synthetic" if args.synthetic else args.lesson
+    args.name = run_name(args.lesson, args)
     return args
 
 
@@ -130,6 +135,20 @@ def this_lesson(lesson=None):
     path = (lesson.get("__file__") or lesson.get("__vsc_ipynb_file__") or lesson.get("__session__")
             or os.environ.get("JPY_SESSION_NAME") or "lesson")
     return os.path.splitext(os.path.basename(str(path)))[0]
+
+
+def run_name(lesson_name, args):
+    """The name of a run's checkpoint and files: the lesson's, with _synthetic and _window as flagged.
+
+    Made-up prices (--synthetic) and --scaling window train other weights than the lecture's
+    run, so they keep files of their own: stock_rnn, stock_rnn_window, stock_rnn_synthetic_window.
+    """
+    name = lesson_name
+    if getattr(args, "synthetic", False):
+        name += "_synthetic"
+    if getattr(args, "scaling", "minmax") == "window":
+        name += "_window"
+    return name
 
 
 # ## Types: each checks one value and says in words what is accepted
