@@ -20,6 +20,8 @@ from filelock import FileLock
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "scripts"
 PROGRAMS = Path(__file__).resolve().parent / "programs"
+# Runs a script and describes each figure it saves in PNG.json (tests/programs/describe_figures.py).
+OBSERVED = PROGRAMS / "describe_figures.py"
 COURSE_FILE = SCRIPTS / "SH600519.csv"
 RESUME_LINE = "-------------load the model-----------------"
 
@@ -156,6 +158,11 @@ def parser_of(script):
     return flags.letter_parser(facts["doc"], facts["epochs"], facts["input_word"], facts["time_steps"])
 
 
+def figure_of(png):
+    """What a saved picture shows, as tests/programs/describe_figures.py described it."""
+    return json.loads(Path(str(png) + ".json").read_text(encoding="utf-8"))
+
+
 def checkpoint_of(cwd, lesson):
     return Path(cwd) / "checkpoint" / f"{lesson}.weights.h5"
 
@@ -244,14 +251,14 @@ def trained(shared_dir):
 
     Returns a function lesson -> (its working directory, its stdout). Tests that change files
     work on a copy (see `copy_of`). The run ends with a line `imported: [...]`, naming which of
-    Keras's optional packages it imported (tests/programs/optional_imports.py).
+    Keras's optional packages it imported (tests/programs/describe_figures.py).
     """
     def get(lesson):
         def make(folder):
             cycles = LESSONS[lesson]
             stdin = f"{len(cycles)}\n" + "".join(f"{word}\n" for word in cycles)
             result = run_script(lesson, str(SCRIPTS / f"{lesson}.py"), cwd=folder, stdin=stdin,
-                                path=PROGRAMS / "optional_imports.py")
+                                path=OBSERVED)
             assert result.returncode == 0, result.stderr
             return {"stdout": result.stdout, "stderr": result.stderr}
 
@@ -279,7 +286,8 @@ def stock_runs(shared_dir):
     def get(script):
         def make(folder):
             price_table(400).to_csv(folder / "SH600519.csv")
-            result = run_script(script, "--epochs", "2", cwd=folder)
+            result = run_script(script, str(SCRIPTS / f"{script}.py"), "--epochs", "2",
+                                cwd=folder, path=OBSERVED)
             assert result.returncode == 0, result.stderr
             return {"stdout": result.stdout, "stderr": result.stderr}
 

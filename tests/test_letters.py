@@ -126,7 +126,7 @@ def test_end_of_input_says_goodbye_and_exits_0(copy_of, stdin):
 
 
 @pytest.mark.parametrize("damage", ["corrupt", "foreign"])
-def test_unloadable_checkpoint_is_reported_and_replaced(copy_of, trained, damage):
+def test_unloadable_checkpoint_is_reported_kept_aside_and_replaced(copy_of, trained, damage):
     cwd = copy_of("rnn_onehot_1pre1")
     path = checkpoint_of(cwd, "rnn_onehot_1pre1")
     if damage == "corrupt":
@@ -134,15 +134,19 @@ def test_unloadable_checkpoint_is_reported_and_replaced(copy_of, trained, damage
     else:
         other, _ = trained("rnn_embedding_4pre1")
         path.write_bytes(checkpoint_of(other, "rnn_embedding_4pre1").read_bytes())
+    unloadable = path.read_bytes()
     result = run_script("rnn_onehot_1pre1", "--epochs", "2", "--predict", "a", cwd=cwd)
     assert result.returncode == 0, result.stderr
     warnings = [line for line in result.stdout.splitlines() if line.startswith("Warning:")]
     assert len(warnings) == 1 and "checkpoint/rnn_onehot_1pre1.weights.h5" in warnings[0]
-    printed("Warning: cannot load X (…); training from scratch, it will be replaced.", result.stdout)
+    printed("Warning: cannot load X (…); training from scratch, and the old file is kept as X.",
+            result.stdout)
     assert "Warning" not in result.stderr  # Keras's own warnings about the file stay out of it
     assert "load the model" not in result.stdout
     shapes = sorted(a.shape for a in checkpoint_arrays(path))
     assert shapes == sorted([(5, 3), (3, 3), (3,), (3, 5), (5,)])
+    [kept] = path.parent.glob("rnn_onehot_1pre1.kept-*.weights.h5")  # nothing is deleted
+    assert kept.read_bytes() == unloadable and kept.name in warnings[0]
 
 
 def test_fresh_ignores_the_checkpoint_and_replaces_it(copy_of, trained):
@@ -227,5 +231,5 @@ def test_ctrl_c_at_the_prompt_says_goodbye_and_exits_0(copy_of):
 
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_letter_lessons_never_import_scikit_learn_scipy_or_pandas(trained, lesson):
-    _, stdout = trained(lesson)  # run by tests/programs/optional_imports.py
+    _, stdout = trained(lesson)  # run by tests/programs/describe_figures.py
     assert stdout.rstrip().splitlines()[-1] == "imported: []"

@@ -4,7 +4,8 @@ A subclass of Keras's own, taking the same arguments, with what a classroom need
 
 - a resumed run replaces the checkpoint only with weights better than the ones it holds: the
   checkpoint's best value is Keras's `initial_value_threshold` (where it was reached on the same
-  data; a checkpoint trained on other prices is no bar, and one line says so);
+  data; a checkpoint trained on other prices, or windows cut another way, is no bar, and one
+  line says so);
 - a better epoch is kept in memory at once, and written to the disk unless the last write was
   under WRITE_INTERVAL seconds ago: then at the first epoch's end after that, and at the end. A
   run killed outright (SIGKILL, the OOM killer, a closed console window on Windows, a notebook
@@ -69,6 +70,7 @@ class ModelCheckpoint(keras.callbacks.ModelCheckpoint):
         self.last_write = time.monotonic()
         self.stop_signals, self.writing, self.resumable = 0, False, True
         self.previous_handlers = {}
+        self.learning_rate = run.learning_rate
 
     # ## Training
 
@@ -77,12 +79,27 @@ class ModelCheckpoint(keras.callbacks.ModelCheckpoint):
         self.last_write = time.monotonic()
         if self.params.get("epochs"):  # a full disk is found now, not after training
             check_room_for(self.model, self.path)
+            self.lessons_learning_rate()
             if self.other_data:
-                print(f"({self.path} was trained on other prices: its best {self.monitor} "
+                print(f"({self.path} was trained on other prices or another recipe (window, "
+                      f"test days, scaling): its best {self.monitor} "
                       "is no bar for these, and this run's best replaces it.)")
         for signum in STOPPING_SIGNALS:
             with contextlib.suppress(ValueError, OSError):  # not the main thread: Python's own
                 self.previous_handlers[signum] = signal.signal(signum, self.on_signal)
+
+    def lessons_learning_rate(self):
+        """The learning rate the lesson's code gives, not the one loading the checkpoint set."""
+        optimizer = getattr(self.model, "optimizer", None)
+        try:
+            loaded = float(optimizer.learning_rate)
+        except (TypeError, ValueError, AttributeError):
+            return
+        if self.learning_rate is not None and not math.isclose(loaded, self.learning_rate,
+                                                               rel_tol=1e-6):
+            optimizer.learning_rate.assign(self.learning_rate)
+            print(f"(learning rate {self.learning_rate:g}, the lesson's; {self.path} was "
+                  f"trained with {loaded:g})")
 
     def on_epoch_end(self, epoch, logs=None):
         self.epochs_done = epoch + 1

@@ -13,6 +13,7 @@ Files without the record still load.
 The lesson decides, as the lecture does, with `if lessonkit.checkpoint_to_load(...)`, prints
 the lecture's line and calls `model.load_weights` itself; what makes that safe is here.
 """
+import contextlib
 import dataclasses
 import errno
 import math
@@ -52,6 +53,7 @@ class Run:
     """What the lesson's resume step knows that its ModelCheckpoint needs: keyed by the path."""
     resumed: Record = None      # the checkpoint the model was resumed from, if it was
     record: Record = Record()   # what this run's checkpoint will say about the lesson
+    learning_rate: float = None  # the lesson's own, which loading the checkpoint overwrites
 
 
 RUNS = {}
@@ -231,16 +233,78 @@ def checkpoint_to_load(model, checkpoint_save_path, args, data=None):
     optimizer = getattr(model, "optimizer", None)
     if optimizer is not None:
         optimizer.build(model.trainable_variables)
-    record, problem = load_checkpoint(model, checkpoint_save_path)
+        with contextlib.suppress(TypeError, ValueError, AttributeError):  # a schedule: its own
+            run.learning_rate = float(optimizer.learning_rate)
+    changes = lesson_changes(checkpoint_save_path, run.record.model)
+    if changes:
+        problem = f"the lesson changed since it was trained: {changes}"
+        record = None
+    else:
+        record, problem = load_checkpoint(model, checkpoint_save_path)
     if problem is None:
         run.resumed = record
         return True
     if args.epochs == 0:
         stop(f"Cannot load {checkpoint_save_path} ({problem}): nothing trained to predict with; "
              f"train with: {command_for_user([*training_args(), '--fresh'])}")
+    kept = files.kept_path(checkpoint_save_path)
+    try:
+        os.replace(checkpoint_save_path, kept)
+    except OSError as error:
+        stop(f"Cannot load {checkpoint_save_path} ({problem}), nor move it aside to keep it "
+             f"({files.reason(error)}): move it away yourself, then run again.")
     print(f"Warning: cannot load {checkpoint_save_path} ({problem}); training from scratch, "
-          "it will be replaced.")
+          f"and the old file is kept as {kept}.")
     return False
+
+
+# ## Has the lesson changed since its checkpoint was trained?
+
+# What a layer's config says that does not change what it computes.
+NOT_THE_LESSON = ("name", "trainable", "dtype", "seed", "build_config", "registered_name")
+
+
+def lesson_changes(checkpoint_save_path, model_json):
+    """'' when the checkpoint's recorded model is this one; else what changed, in a few words."""
+    try:
+        record = read_record(checkpoint_save_path)
+    except OSError:
+        return ""  # damaged: loading it says so
+    if record.lesson is not None and record.lesson != lesson_of(checkpoint_save_path):
+        return ""  # another lesson's: loading it says so
+    recorded = record.model
+    if recorded is None or model_json is None:
+        return ""  # a checkpoint written before models were recorded
+    before, now = described(recorded), described(model_json)
+    if [kind for kind, _ in before] != [kind for kind, _ in now]:
+        return f"its layers were {', '.join(k for k, _ in before)}; now {', '.join(k for k, _ in now)}"
+    changes = []
+    for (kind, old), (_, new) in zip(before, now):
+        for key in sorted(set(old) | set(new)):
+            if old.get(key) != new.get(key):
+                changes.append(f"{kind} {key} {old.get(key)!r} -> {new.get(key)!r}")
+    return "; ".join(changes)[:300]
+
+
+def described(model_json):
+    """[(what, its settings)]: each layer's config without what does not change what it computes,
+    then the optimizer and the loss; what the lesson says, in order."""
+    import json
+
+    config = json.loads(model_json)
+    described = []
+    for layer in config["config"]["layers"]:
+        settings = {key: value for key, value in layer.get("config", {}).items()
+                    if key not in NOT_THE_LESSON and not key.endswith("_initializer")}
+        described.append((layer["class_name"], settings))
+    compiled = config.get("compile_config") or {}
+    for what in ("optimizer", "loss"):
+        item = compiled.get(what)
+        if isinstance(item, dict):
+            described.append((what, {"class": item.get("class_name")}))
+        elif item is not None:
+            described.append((what, {"class": item}))
+    return described
 
 
 def fingerprint(arrays):

@@ -26,21 +26,26 @@ from lessonkit.commands import pip_command
 OPTIONAL_AT_IMPORT = ("sklearn", "scipy", "pandas", "IPython")
 
 
+# Whichever of them a lesson imports first brings TensorFlow in.
+FIRST_IMPORTS = ("tensorflow", "keras")
+
+
 def install(own_process):
     """Put the quiet start before TensorFlow's import, unless TensorFlow is imported already."""
-    if "tensorflow" in sys.modules or any(isinstance(f, QuietStart) for f in sys.meta_path):
+    if (any(name in sys.modules for name in FIRST_IMPORTS)
+            or any(isinstance(f, QuietStart) for f in sys.meta_path)):
         return
     sys.meta_path.insert(0, QuietStart(own_process))
 
 
 class QuietStart(importlib.abc.MetaPathFinder):
-    """Finds `tensorflow` once, and has it imported the quiet way; then removes itself."""
+    """Finds `tensorflow` (or `keras`) once, and has it imported the quiet way; then is gone."""
 
     def __init__(self, own_process):
         self.own_process = own_process
 
     def find_spec(self, name, path=None, target=None):
-        if name != "tensorflow":
+        if name not in FIRST_IMPORTS:
             return None
         with contextlib.suppress(ValueError):
             sys.meta_path.remove(self)
@@ -74,7 +79,7 @@ class QuietLoader(importlib.abc.Loader):
             with contextlib.suppress(RuntimeError, AttributeError):  # already running
                 # The lessons' matrices are small: splitting one product over cores costs more
                 # than it saves (the LSTM and GRU lessons' epochs are much faster; see README).
-                module.config.threading.set_intra_op_parallelism_threads(1)
+                sys.modules["tensorflow"].config.threading.set_intra_op_parallelism_threads(1)
 
 
 def check_keras_backend():

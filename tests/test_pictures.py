@@ -1,0 +1,102 @@
+"""Pictures a teacher can project: read from the figure each script saves, as
+tests/programs/describe_figures.py describes it beside the PNG (texts and their sizes, lines and
+their data, the size in pixels)."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import LESSONS, OBSERVED, SCRIPTS, figure_of, run_script
+
+SMALLEST_TEXT = 11  # points
+
+
+def all_texts(figure):
+    texts = [figure["suptitle"]] if figure["suptitle"] else []
+    for ax in figure["axes"]:
+        texts += [ax["title"], ax["xlabel"], ax["ylabel"], *ax["xticks"], *ax["yticks"],
+                  *ax["legend"]]
+    return [t for t in texts if t["text"]]
+
+
+def assert_fits_a_slide(figure, smallest=SMALLEST_TEXT):
+    width, height = figure["pixels"]
+    assert width >= 1200 and 4 / 3 - 0.01 <= width / height <= 16 / 9 + 0.01, figure["pixels"]
+    small = [t for t in all_texts(figure) if t["size"] < smallest]
+    assert not small, small
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_letter_curves_name_the_lesson_and_count_epochs_from_1(trained, lesson):
+    cwd, _ = trained(lesson)
+    figure = figure_of(cwd / f"{lesson}_curves.png")
+    assert figure["suptitle"]["text"] == f"{lesson}: epochs 1-100"
+    accuracy, loss = figure["axes"]
+    assert (accuracy["title"]["text"], loss["title"]["text"]) == ("Training Accuracy", "Training Loss")
+    for ax, label in ((accuracy, "Training Accuracy"), (loss, "Training Loss")):
+        assert ax["xlabel"]["text"] == "Epoch"
+        assert ax["legend"][0]["text"] == label  # the lecture's legends
+        assert ax["lines"][0]["x"] == list(range(1, 101))
+        assert all(float(x).is_integer() for x in ax["xticks_at"])
+    assert_fits_a_slide(figure)
+
+
+def test_after_a_resume_the_curves_show_the_epochs_the_run_really_had(copy_of):
+    cwd = copy_of("rnn_onehot_1pre1")
+    result = run_script("", str(SCRIPTS / "rnn_onehot_1pre1.py"), "--epochs", "5", "--predict", "a",
+                        cwd=cwd, path=OBSERVED)
+    assert result.returncode == 0, result.stderr
+    figure = figure_of(cwd / "rnn_onehot_1pre1_curves.png")
+    assert figure["suptitle"]["text"] == "rnn_onehot_1pre1: epochs 101-105"
+    accuracy = figure["axes"][0]
+    assert accuracy["lines"][0]["x"] == [101, 102, 103, 104, 105]
+    assert accuracy["lines"][0]["y"] == [1.0] * 5
+    assert accuracy["ylim"][0] == 0  # a flat 1.0 on an axis from 0, not on 0.96-1.04
+
+
+@pytest.mark.parametrize("script, cell", [("stock_rnn", "SimpleRNN"), ("stock_lstm", "LSTM"),
+                                          ("stock_gru", "GRU")])
+def test_stock_pictures_name_the_cell_mark_the_checkpoint_and_draw_the_price_above_persistence(
+        stock_runs, script, cell):
+    cwd, stdout = stock_runs(script)
+    curves = figure_of(cwd / f"{script}_curves.png")
+    assert curves["suptitle"]["text"] == f"{script} ({cell}): epochs 1-2"
+    [ax] = curves["axes"]
+    assert ax["xlabel"]["text"] == "Epoch" and ax["lines"][0]["x"] == [1, 2]
+    best = int(stdout.split(" at epoch ")[1].split(",")[0])  # Trained 2 epochs: best ... at epoch N
+    marks = [line for line in ax["lines"] if line["label"] == f"checkpoint (epoch {best})"]
+    assert len(marks) == 1 and marks[0]["x"] == [best, best]
+    assert_fits_a_slide(curves)
+
+    prediction = figure_of(cwd / f"{script}_prediction.png")
+    assert prediction["suptitle"]["text"] == f"{script} ({cell}), the weights of epoch 2"
+    [ax] = prediction["axes"]
+    assert ax["title"]["text"] == "MaoTai Stock Price Prediction"
+    assert ax["ylabel"]["text"] == "MaoTai Stock Price (yuan)"
+    lines = {line["label"]: (i, line) for i, line in enumerate(ax["lines"])}
+    (p_order, persistence), (r_order, real) = (lines["Persistence (the day before)"],
+                                               lines["MaoTai Stock Price"])
+    assert p_order < r_order  # persistence first: the real price is drawn over it
+    assert persistence["width"] < real["width"] and (persistence["alpha"] or 1) < 1
+    assert (real["color"], lines["Predicted MaoTai Stock Price"][1]["color"]) == ("#ff0000", "#0000ff")
+    opens = pd.read_csv(cwd / "SH600519.csv")["open"].to_numpy()
+    highest = lines[f"Highest training price ({opens[:-300].max():.2f})"][1]
+    assert highest["y"] == pytest.approx([opens[:-300].max()] * 2)
+    assert real["y"] == pytest.approx(opens[-240:])
+    assert_fits_a_slide(prediction)
+
+
+def test_the_by_hand_picture_is_a_slide_with_mathematics_and_a_colour_bar(copy_of):
+    cwd = copy_of("rnn_embedding_4pre1")
+    result = run_script("", str(SCRIPTS / "rnn_forward_by_hand.py"), "rnn_embedding_4pre1", "qwer",
+                        cwd=cwd, path=OBSERVED)
+    assert result.returncode == 0, result.stderr
+    figure = figure_of(cwd / "rnn_embedding_4pre1_by_hand.png")
+    heat, colour_bar, bars = figure["axes"]
+    assert heat["title"]["text"] == r"$h_t = \mathrm{tanh}(x_t W_{xh} + h_{t-1} W_{hh} + b_h)$"
+    assert (heat["xlabel"]["text"], heat["ylabel"]["text"]) == ("memory unit", "time step")
+    assert len(heat["texts"]) == 4 * 10 and min(t["size"] for t in heat["texts"]) >= 10
+    assert colour_bar["ylabel"]["text"] == "$h_t$"
+    assert bars["ylabel"]["text"] == "probability"
+    assert bars["xlabel"]["text"] == "next letter (the 10 most probable of 26 letters)"
+    assert len(bars["xticks"]) == 10
+    assert_fits_a_slide(figure, smallest=10)

@@ -1,0 +1,182 @@
+"""A lesson a student changes still works: edited models, copied lessons, the recurrence by hand on
+what they built.
+
+Each test copies the collection's scripts to a folder of its own, edits a lesson there as a
+student would (a replacement in its text), runs it, and checks what the student should see.
+"""
+import re
+import shutil
+
+import h5py
+import numpy as np
+import pytest
+
+from conftest import (RESUME_LINE, SCRIPTS, checkpoint_of, epoch_losses, one_line, printed,
+                      run_script)
+
+BY_HAND_LINE = re.compile(r"^(\w+)->(\w)  \(Keras: (\w), max abs difference ([0-9.e+-]+)\)$", re.M)
+
+
+@pytest.fixture
+def collection(tmp_path):
+    """A copy of the collection's scripts/, and a function that edits one lesson in it."""
+    scripts = tmp_path / "scripts"
+    shutil.copytree(SCRIPTS, scripts, ignore=shutil.ignore_patterns("__pycache__", "checkpoint"))
+
+    def edit(lesson, *replacements, new_name=None):
+        text = (scripts / f"{lesson}.py").read_text(encoding="utf-8")
+        for old, new in replacements:
+            assert old in text, old
+            text = text.replace(old, new)
+        target = scripts / f"{new_name or lesson}.py"
+        target.write_text(text, encoding="utf-8")
+        return target
+
+    return scripts, edit
+
+
+def run_lesson(path, *args, cwd):
+    result = run_script("", *args, cwd=cwd, path=path)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def by_hand(scripts, lesson, word, cwd):
+    return run_script("", lesson, word, cwd=cwd, path=scripts / "rnn_forward_by_hand.py")
+
+
+def kept_files(cwd, lesson):
+    return sorted((cwd / "checkpoint").glob(f"{lesson}.kept-*.weights.h5"))
+
+
+def test_another_activation_is_named_as_a_change_and_trains_from_scratch(collection, copy_of):
+    scripts, edit = collection
+    cwd = copy_of("rnn_onehot_1pre1")  # a default run's checkpoint, tanh
+    lesson = edit("rnn_onehot_1pre1", ("SimpleRNN(3),", 'SimpleRNN(3, activation="relu"),'))
+    result = run_lesson(lesson, "--epochs", "20", "--predict", "a", cwd=cwd)
+    warning = [line for line in result.stdout.splitlines() if line.startswith("Warning:")]
+    assert len(warning) == 1
+    assert "the lesson changed since it was trained: SimpleRNN activation 'tanh' -> 'relu'" in warning[0]
+    assert RESUME_LINE not in result.stdout
+    [kept] = kept_files(cwd, "rnn_onehot_1pre1")
+    assert f"the old file is kept as ./checkpoint/{kept.name}" in warning[0]
+    assert "Trained 20 epochs: best loss" in result.stdout  # this run's weights replace nothing
+    again = run_lesson(lesson, "--epochs", "1", "--predict", "a", cwd=cwd)
+    assert RESUME_LINE in again.stdout  # relu training now adds up
+    assert epoch_losses(again.stdout)[0] < epoch_losses(result.stdout)[0]
+    # The by-hand pass computes relu, as the lesson now does.
+    hand = by_hand(scripts, "rnn_onehot_1pre1", "a", cwd)
+    assert hand.returncode == 0, hand.stderr
+    assert "h_t = relu(x_t Wxh" in hand.stdout
+    assert float(BY_HAND_LINE.findall(hand.stdout)[-1][3]) <= 1e-5
+
+
+def test_a_new_learning_rate_is_the_one_used_after_resuming(collection, copy_of):
+    scripts, edit = collection
+    cwd = copy_of("rnn_onehot_1pre1")
+    lesson = edit("rnn_onehot_1pre1", ("Adam(0.01)", "Adam(0.5)"))
+    result = run_lesson(lesson, "--epochs", "1", "--predict", "a", cwd=cwd)
+    assert RESUME_LINE in result.stdout  # the same model: it resumes
+    assert ("(learning rate 0.5, the lesson's; ./checkpoint/rnn_onehot_1pre1.weights.h5 was "
+            "trained with 0.01)") in result.stdout
+    printed("(learning rate …, the lesson's; X was trained with …)", result.stdout)
+    with h5py.File(checkpoint_of(cwd, "rnn_onehot_1pre1"), "r") as f:
+        assert '"learning_rate": 0.5' in f.attrs["model"]
+
+
+def test_more_memory_units_keep_the_old_weights_beside_the_new_checkpoint(collection, copy_of):
+    _, edit = collection
+    cwd = copy_of("rnn_onehot_1pre1")
+    before = checkpoint_of(cwd, "rnn_onehot_1pre1").read_bytes()
+    lesson = edit("rnn_onehot_1pre1", ("SimpleRNN(3),", "SimpleRNN(8),"))
+    result = run_lesson(lesson, "--epochs", "2", "--predict", "a", cwd=cwd)
+    assert "SimpleRNN units 3 -> 8" in result.stdout
+    [kept] = kept_files(cwd, "rnn_onehot_1pre1")
+    assert kept.read_bytes() == before  # the 3-unit weights, whole
+    assert re.match(r"rnn_onehot_1pre1\.kept-\d{8}-\d{6}\.weights\.h5", kept.name)  # says when
+
+
+def test_a_copy_is_a_lesson_of_its_own(collection, tmp_path):
+    scripts, edit = collection
+    cwd = tmp_path / "work"
+    cwd.mkdir()
+    run_lesson(scripts / "rnn_onehot_1pre1.py", "--epochs", "3", "--predict", "a", cwd=cwd)
+    original = checkpoint_of(cwd, "rnn_onehot_1pre1").read_bytes()
+    copy = edit("rnn_onehot_1pre1", ("SimpleRNN(3),", "SimpleRNN(5),"), new_name="my_rnn")
+    result = run_lesson(copy, "--epochs", "3", "--predict", "a", cwd=cwd)
+    assert "Warning" not in result.stdout and RESUME_LINE not in result.stdout
+    assert "saved to ./checkpoint/my_rnn.weights.h5" in result.stdout
+    assert checkpoint_of(cwd, "rnn_onehot_1pre1").read_bytes() == original
+    for name in ("my_rnn_weights.txt", "my_rnn_curves.png"):
+        assert (cwd / name).exists(), name
+    for given in ("my_rnn", "my_rnn.py", str(copy)):
+        hand = by_hand(scripts, given, "a", cwd)
+        assert hand.returncode == 0, hand.stderr
+        assert "5 memory units" in hand.stdout
+
+
+@pytest.mark.parametrize("edit_made, last_line", [
+    (("SimpleRNN(3),", "SimpleRNNN(3),"), "NameError: name 'SimpleRNNN' is not defined"),
+    (("SimpleRNN(3),", "LSTM(3),"), "NameError: name 'LSTM' is not defined"),
+])
+def test_a_mistake_in_the_lesson_names_the_lessons_file_line_and_code(collection, tmp_path,
+                                                                      edit_made, last_line):
+    _, edit = collection
+    lesson = edit("rnn_onehot_1pre1", edit_made)
+    result = run_script("", cwd=tmp_path, path=lesson)
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.rstrip().splitlines() if line.strip(" ^~")]
+    number = lesson.read_text(encoding="utf-8").splitlines().index(f"    {edit_made[1]}") + 1
+    assert lines == [f'  File "{lesson}", line {number}, in <module>', f"    {edit_made[1]}",
+                     last_line]
+
+
+@pytest.mark.parametrize("edit_made, expected", [
+    ((("SimpleRNN(3),", "SimpleRNN(3, return_sequences=True),\n    SimpleRNN(4),"),),
+     ["## Layer 1: simple_rnn (SimpleRNN)", "## Layer 2: simple_rnn_1 (SimpleRNN)",
+      "3 + 4 memory units (记忆体) in 2 recurrent layer(s)"]),
+    ((("SimpleRNN(3),", 'SimpleRNN(3),\n    Dense(10, activation="relu"),'),),
+     ["## Layer 2: dense (Dense)", "relu(h·W + b):"]),
+])
+def test_the_by_hand_pass_follows_stacked_layers_and_dense_layers(collection, tmp_path, edit_made,
+                                                                   expected):
+    scripts, edit = collection
+    lesson = edit("rnn_onehot_4pre1", *edit_made)
+    run_lesson(lesson, "--epochs", "20", "--predict", "abcd", cwd=tmp_path)
+    hand = by_hand(scripts, "rnn_onehot_4pre1", "bcde", tmp_path)
+    assert hand.returncode == 0, hand.stderr
+    for line in expected:
+        assert line in hand.stdout
+    assert float(BY_HAND_LINE.findall(hand.stdout)[-1][3]) <= 1e-5
+
+
+def test_the_by_hand_pass_on_an_lstm_says_in_one_line_what_it_computes(collection, tmp_path):
+    scripts, edit = collection
+    lesson = edit("rnn_onehot_1pre1", ("import Dense, SimpleRNN", "import Dense, LSTM, SimpleRNN"),
+                  ("SimpleRNN(3),", "LSTM(3),"), new_name="my_lstm")
+    run_lesson(lesson, "--epochs", "2", "--predict", "a", cwd=tmp_path)
+    line = one_line(by_hand(scripts, "my_lstm", "a", tmp_path))
+    assert line == ("The pass computes SimpleRNN, Embedding and Dense layers; my_lstm has lstm "
+                    "(LSTM), which it cannot compute by hand.")
+
+
+def test_help_says_the_lectures_epochs_only_where_they_are_the_lectures(collection, tmp_path):
+    scripts, edit = collection
+    help_text = run_script("", "--help", cwd=tmp_path, path=scripts / "stock_rnn.py").stdout
+    assert "(default: 50, the lecture's)" in " ".join(help_text.split())
+    lesson = edit("stock_rnn", ("epochs=50)", "epochs=20)"))
+    edited = " ".join(run_script("", "--help", cwd=tmp_path, path=lesson).stdout.split())
+    assert "(default: 20)" in edited and "the lecture's" not in edited.split("--epochs")[1][:80]
+
+
+def test_a_stock_checkpoint_of_another_recipe_is_no_bar(collection, tmp_path, stock_runs):
+    scripts, edit = collection
+    source, _ = stock_runs("stock_rnn")
+    shutil.copytree(source, tmp_path / "run")
+    cwd = tmp_path / "run"
+    lesson = edit("stock_rnn", ("len(maotai) - 300", "len(maotai) - 200"))
+    result = run_lesson(lesson, "--epochs", "1", cwd=cwd)
+    assert ("(./checkpoint/stock_rnn.weights.h5 was trained on other prices or another recipe "
+            "(window, test days, scaling): its best val_loss is no bar for these, and this run's "
+            "best replaces it.)") in result.stdout
+    assert "Trained 1 epochs: best val_loss" in result.stdout
