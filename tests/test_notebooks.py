@@ -45,7 +45,7 @@ CELLS = {
         "from keras.wrappers import SKLearnClassifier\n"
         "def small(X, y):\n"
         "    m = keras.Sequential([keras.Input((X.shape[1],)), keras.layers.Dense(2, activation='softmax')])\n"
-        "    m.compile(loss='sparse_categorical_crossentropy')\n"
+        "    m.compile(loss='categorical_crossentropy')\n"
         "    return m\n"
         "X, y = np.random.rand(20, 3), np.arange(20) % 2\n"
         "clf = SKLearnClassifier(model=small, fit_kwargs={'epochs': 1, 'verbose': 0})\n"
