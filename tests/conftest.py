@@ -130,12 +130,12 @@ def scripts_module(name):
     return importlib.import_module(name)
 
 
-def lesson_facts(script):
+def lesson_facts(script, path=None):
     """What a lesson file says of itself, read from its source (a lesson runs when imported):
     its docstring, its letters and time steps (letter lessons), its default epochs."""
     import ast
 
-    source = (SCRIPTS / f"{script}.py").read_text(encoding="utf-8")
+    source = Path(path or SCRIPTS / f"{script}.py").read_text(encoding="utf-8")
     facts = {"doc": ast.get_docstring(ast.parse(source), clean=False)}
     for key, pattern in (("input_word", r'^input_word = "(\w+)"'), ("time_steps", r"^time_steps = (\d+)"),
                          ("epochs", r"_flags\(__doc__, epochs=(\d+)")):
@@ -145,14 +145,14 @@ def lesson_facts(script):
     return facts
 
 
-def parser_of(script):
-    """The argument parser a script builds, made here without running the script."""
+def parser_of(script, path=None):
+    """The argument parser a script (or the lesson at `path`) builds, made without running it."""
     flags = scripts_module("lessonkit.flags")
     if script == "rnn_forward_by_hand":
         return scripts_module("lessonkit.by_hand").by_hand_parser("")
     if script == "get_stock_data":
         return scripts_module("get_stock_data").parser
-    facts = lesson_facts(script)
+    facts = lesson_facts(script, path)
     if script.startswith("stock_"):
         return flags.stock_parser(facts["doc"], facts["epochs"])
     return flags.letter_parser(facts["doc"], facts["epochs"], facts["input_word"], facts["time_steps"])
@@ -161,6 +161,12 @@ def parser_of(script):
 def figure_of(png):
     """What a saved picture shows, as tests/programs/describe_figures.py described it."""
     return json.loads(Path(str(png) + ".json").read_text(encoding="utf-8"))
+
+
+def help_of(text):
+    """{flag: its help text, in one line} from a --help output."""
+    entries = re.split(r"\n  (?=-)", " ".join(text.split("options:")[1].split("\n\n")[0:1]))
+    return {entry.split()[0].rstrip(","): " ".join(entry.split()) for entry in entries if entry.strip()}
 
 
 def checkpoint_of(cwd, lesson):
@@ -263,6 +269,26 @@ def trained(shared_dir):
             return {"stdout": result.stdout, "stderr": result.stderr}
 
         folder, result = trained_once(shared_dir, lesson, make)
+        return folder, result["stdout"]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def by_hand_runs(trained, shared_dir):
+    """The by-hand pass run once per (lesson, letters) on the lesson's default training, as a user
+    runs it: (lesson, word) -> (its working directory, its stdout). Its picture is described."""
+    def get(lesson, word):
+        def make(folder):
+            source, _ = trained(lesson)
+            shutil.copytree(source, folder, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns("result.json"))
+            result = run_script("", str(SCRIPTS / "rnn_forward_by_hand.py"), lesson, word,
+                                cwd=folder, path=OBSERVED)
+            assert result.returncode == 0, result.stderr
+            return {"stdout": result.stdout}
+
+        folder, result = trained_once(shared_dir, f"by-hand-{lesson}-{word}", make)
         return folder, result["stdout"]
 
     return get

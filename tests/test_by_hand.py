@@ -25,26 +25,22 @@ def hand_and_keras(stdout):
 
 
 @pytest.mark.parametrize("lesson", ["rnn_onehot_4pre1", "rnn_embedding_4pre1"])
-def test_by_hand_probabilities_match_keras_on_inputs_it_was_not_trained_on(copy_of, lesson):
-    cwd = copy_of(lesson)
-    word = OTHER_INPUTS[lesson][0]
-    result = run_script("rnn_forward_by_hand", lesson, word, cwd=cwd)
-    assert result.returncode == 0, result.stderr
-    hand, keras = hand_and_keras(result.stdout)
+def test_by_hand_probabilities_match_keras_on_inputs_it_was_not_trained_on(by_hand_runs, lesson):
+    word = OTHER_INPUTS[lesson][-1]
+    _, stdout = by_hand_runs(lesson, word)
+    hand, keras = hand_and_keras(stdout)
     assert len(hand) == len(keras) == len(lesson_facts(lesson)["input_word"])
     assert np.max(np.abs(hand - keras)) < 1e-4  # as printed, to 4 decimals
-    assert FINAL_LINE.findall(result.stdout)[-1][0] == word
+    assert FINAL_LINE.findall(stdout)[-1][0] == word
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_final_line_names_the_keras_letter_and_the_picture_is_saved(copy_of, lesson):
-    cwd = copy_of(lesson)
+def test_final_line_names_the_keras_letter_and_the_picture_is_saved(by_hand_runs, lesson):
     word = list(LESSONS[lesson])[-1]
-    result = run_script("rnn_forward_by_hand", lesson, word, cwd=cwd)
-    assert result.returncode == 0, result.stderr
-    assert "t = 1:" in result.stdout and "h_t = tanh" in result.stdout
-    match = FINAL_LINE.findall(result.stdout)[-1]
-    assert result.stdout.rstrip().endswith(match[3] + ")")
+    cwd, stdout = by_hand_runs(lesson, word)
+    assert "t = 1:" in stdout and "h_t = tanh" in stdout
+    match = FINAL_LINE.findall(stdout)[-1]
+    assert stdout.rstrip().splitlines()[-2].endswith(match[3] + ")")  # (the last: imported)
     assert match[0] == word and match[1] == match[2] == LESSONS[lesson][word]
     assert float(match[3]) < 1e-5
     assert (cwd / f"{lesson}_by_hand.png").read_bytes()[:4] == b"\x89PNG"

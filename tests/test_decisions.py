@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SCRIPTS, headless_env, one_line, posix_only, printed, run_script, scripts_module
+from conftest import PROGRAMS, SCRIPTS, headless_env, one_line, posix_only, printed, run_script, scripts_module
 
-PROGRAMS = Path(__file__).parent / "programs"
 
 platforms = scripts_module("lessonkit.platforms")
 commands = scripts_module("lessonkit.commands")

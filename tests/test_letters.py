@@ -7,8 +7,8 @@ import time
 import numpy as np
 import pytest
 
-from conftest import (LESSONS, RESUME_LINE, checkpoint_arrays, checkpoint_of, epoch_accuracies,
-                      epoch_losses, finish, posix_only, printed, read_until, run_script,
+from conftest import (LESSONS, PROGRAMS, RESUME_LINE, checkpoint_arrays, checkpoint_of, epoch_accuracies,
+                      epoch_losses, finish, help_of, parser_of, posix_only, printed, read_until, run_script,
                       start_script)
 
 TRAINABLE = {"rnn_onehot_1pre1": 47, "rnn_onehot_4pre1": 47,
@@ -63,10 +63,29 @@ def test_weights_file_lists_every_variable_with_path_shape_and_the_checkpoint_va
 
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_without_a_display_the_curves_are_saved_as_png(trained, lesson):
-    cwd, stdout = trained(lesson)
+    cwd, stdout = trained(lesson)  # a lab server's environment: no display
     png = cwd / f"{lesson}_curves.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert f"Plot saved to {lesson}_curves.png" in stdout
+    assert "a window shows" not in stdout
+
+
+@pytest.mark.parametrize("where", ["a lab server", "a desktop"])  # --no-show: test_notebooks
+def test_the_curves_are_shown_only_where_a_screen_can_show_them_and_always_saved(copy_of, where):
+    cwd = copy_of("rnn_onehot_1pre1")
+    picture = cwd / "rnn_onehot_1pre1_curves.png"
+    picture.unlink()
+    screen = {"MPLBACKEND": ""}  # matplotlib chooses, as on a server: Agg, for want of a display
+    if where.startswith("a desktop"):  # a display, and a backend that draws windows there
+        screen = {"DISPLAY": ":0", "MPLBACKEND": "module://recording_backend",
+                  "PYTHONPATH": str(PROGRAMS)}
+    args = ["--no-show"] if where.endswith("--no-show") else []
+    result = run_script("rnn_onehot_1pre1", "--epochs", "1", "--predict", "a", *args, cwd=cwd,
+                        env=screen)
+    assert result.returncode == 0, result.stderr
+    assert picture.read_bytes()[:4] == b"\x89PNG"
+    assert "Plot saved to rnn_onehot_1pre1_curves.png" in result.stdout
+    assert ("(a window shows figure 1)" in result.stdout) == (where == "a desktop")
 
 
 @pytest.mark.parametrize("lesson", ["rnn_onehot_1pre1", "rnn_embedding_4pre1"])
@@ -190,11 +209,23 @@ def test_flags_are_never_abbreviated(tmp_path):
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_help_names_every_flag(tmp_path, lesson):
-    result = run_script(lesson, "--help", cwd=tmp_path)
+def test_help_says_what_each_flag_does_and_its_default(lesson):
+    flags = help_of(parser_of(lesson).format_help())
+    assert "train for N epochs (default: 100, the lecture's); 0 only loads the checkpoint and " \
+           "predicts" in flags["--epochs"]
+    assert "ignore an existing checkpoint and train from scratch" in flags["--fresh"]
+    assert "save the plots as PNG files only" in flags["--no-show"]
+    assert "print the prediction for each WORD and skip the prompts" in flags["--predict"]
+    assert "the five most probable letters and their probabilities" in flags["--probs"]
+    assert "the model's own answers fed back in (default: 1, the lecture's)" in flags["--generate"]
+
+
+def test_the_lesson_answers_help_with_its_own_flags(tmp_path):
+    result = run_script("rnn_embedding_4pre1", "--help", cwd=tmp_path)
     assert result.returncode == 0
-    for flag in ("--epochs", "--fresh", "--predict", "--no-show", "--probs", "--generate"):
-        assert flag in result.stdout
+    assert result.stdout.startswith("usage: rnn_embedding_4pre1.py [-h] [--epochs N]")
+    assert help_of(result.stdout) == help_of(parser_of("rnn_embedding_4pre1").format_help())
+    assert not (tmp_path / "checkpoint").exists()
 
 
 @posix_only

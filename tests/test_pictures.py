@@ -85,11 +85,8 @@ def test_stock_pictures_name_the_cell_mark_the_checkpoint_and_draw_the_price_abo
     assert_fits_a_slide(prediction)
 
 
-def test_the_by_hand_picture_is_a_slide_with_mathematics_and_a_colour_bar(copy_of):
-    cwd = copy_of("rnn_embedding_4pre1")
-    result = run_script("", str(SCRIPTS / "rnn_forward_by_hand.py"), "rnn_embedding_4pre1", "qwer",
-                        cwd=cwd, path=OBSERVED)
-    assert result.returncode == 0, result.stderr
+def test_the_by_hand_picture_is_a_slide_with_mathematics_and_a_colour_bar(by_hand_runs):
+    cwd, _ = by_hand_runs("rnn_embedding_4pre1", "qwer")
     figure = figure_of(cwd / "rnn_embedding_4pre1_by_hand.png")
     heat, colour_bar, bars = figure["axes"]
     assert heat["title"]["text"] == r"$h_t = \mathrm{tanh}(x_t W_{xh} + h_{t-1} W_{hh} + b_h)$"

@@ -56,15 +56,16 @@ def test_generate_runs_off_the_end_of_the_alphabet_in_the_26_letter_lesson(copy_
         assert len(p) == 5 and sum(p.values()) <= 1.003
 
 
-def test_probs_at_the_prompt_follow_each_answer(copy_of):
+def test_probs_and_generate_at_the_prompt_follow_each_typed_answer(copy_of):
     cwd = copy_of("rnn_onehot_4pre1")
-    with_probs = run_script("rnn_onehot_4pre1", "--epochs", "0", "--probs", cwd=cwd,
-                            stdin="2\nabcd\nbcde\n")
+    with_probs = run_script("rnn_onehot_4pre1", "--epochs", "0", "--probs", "--generate", "3",
+                            cwd=cwd, stdin="2\nabcd\nbcde\n")
     assert with_probs.returncode == 0, with_probs.stderr
     lines = with_probs.stdout.splitlines()
     answers = [i for i, line in enumerate(lines) if "->" in line]
-    assert [lines[i].split("->")[-1] for i in answers] == ["e", "a"]
+    assert [lines[i].split("->")[-1] for i in answers] == ["eab", "abc"]
     assert [next(iter(probabilities(lines[i + 1]))) for i in answers] == ["e", "a"]
+    assert with_probs.stdout.count("input test alphabet:") == 2
 
 
 def test_without_the_flags_an_answer_is_the_lectures_one_line(trained):
@@ -73,11 +74,10 @@ def test_without_the_flags_an_answer_is_the_lectures_one_line(trained):
     assert not re.search(r"^   [a-e] [01]\.", stdout, flags=re.M)
 
 
-def test_probs_agree_with_the_by_hand_pass(copy_of):
+def test_probs_agree_with_the_by_hand_pass(copy_of, by_hand_runs):
     cwd = copy_of("rnn_embedding_4pre1")
-    by_hand = run_script("rnn_forward_by_hand", "rnn_embedding_4pre1", "qwer", cwd=cwd)
-    assert by_hand.returncode == 0, by_hand.stderr
-    block = by_hand.stdout.split("softmax probabilities:")[1].split("Keras probabilities:")[0]
+    _, by_hand = by_hand_runs("rnn_embedding_4pre1", "qwer")
+    block = by_hand.split("softmax probabilities:")[1].split("Keras probabilities:")[0]
     hand = {letter: float(p) for letter, p in re.findall(r"^    ([a-z])  ([0-9.]+)", block, re.M)}
     assert len(hand) == 26
     result = run_script("rnn_embedding_4pre1", "--epochs", "0", "--predict", "qwer", "--probs",

@@ -10,11 +10,10 @@ import h5py
 import pandas as pd
 import pytest
 
-from conftest import (RESUME_LINE, SCRIPTS, assert_works_here, checkpoint_of, headless_env,
+from conftest import (PROGRAMS, RESUME_LINE, SCRIPTS, assert_works_here, checkpoint_of, headless_env,
                       one_line, persistence_errors, posix_only, price_table, printed, run_script,
                       suggested_command, table_row)
 
-PROGRAMS = Path(__file__).parent / "programs"
 
 
 ENDED = []  # kept until the tests end: on Windows a handle held keeps an id from being reused
@@ -150,10 +149,11 @@ def test_epochs_0_without_usable_weights_says_so_and_exits_2(copy_of, tmp_path, 
         assert "checkpoint" not in " ".join(os.listdir(tmp_path))
 
 
-def test_epochs_0_predicts_with_the_checkpoint_writes_no_weights_and_keeps_the_curves(copy_of):
+def test_epochs_0_predicts_with_the_checkpoint_and_changes_nothing_training_wrote(copy_of):
     cwd = copy_of("rnn_onehot_1pre1")
     picture = cwd / "rnn_onehot_1pre1_curves.png"
     before = picture.read_bytes()
+    dump = (cwd / "rnn_onehot_1pre1_weights.txt").read_text(encoding="utf-8")
     checkpoints = {path: path.stat().st_mtime_ns for path in cwd.rglob("*.h5")}
     result = run_script("rnn_onehot_1pre1", "--epochs", "0", "--predict", "c", cwd=cwd)
     assert result.returncode == 0, result.stderr
@@ -162,6 +162,8 @@ def test_epochs_0_predicts_with_the_checkpoint_writes_no_weights_and_keeps_the_c
     printed("No curves: nothing was trained in this run (X: the last training's curves are kept).",
             result.stdout)
     assert picture.read_bytes() == before
+    # The dump is the lecture's step, done again: the same weights, the same values.
+    assert (cwd / "rnn_onehot_1pre1_weights.txt").read_text(encoding="utf-8") == dump
     assert "c->d" in result.stdout
 
 
@@ -324,10 +326,16 @@ def test_get_stock_data_checks_the_dates_before_any_download(tmp_path, args, mes
 
 
 def stand_in_package(folder, name, body):
-    """A package `name` on a PYTHONPATH of its own, so that no network is needed."""
+    """A package `name` on a PYTHONPATH of its own, so that no network is needed.
+
+    A stand-in tushare comes with an akshare that is not there, so that the downloader, which
+    tries akshare first, never reaches a real akshare (and the network) where one is installed.
+    """
     package = folder / "site" / name
     package.mkdir(parents=True)
     (package / "__init__.py").write_text(body, encoding="utf-8")  # as Python reads source
+    if name == "tushare":
+        stand_in_package(folder, "akshare", "raise ImportError('no akshare here')\n")
     return str(folder / "site")
 
 

@@ -1,4 +1,5 @@
 """The stock lessons on the course's prices and on files the tests make: real TensorFlow, a few epochs."""
+import os
 import re
 import shutil
 
@@ -7,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import (COURSE_FILE, RESUME_LINE, epoch_losses, one_line, persistence_errors,
+from conftest import (COURSE_FILE, OBSERVED, RESUME_LINE, SCRIPTS, epoch_losses, figure_of, help_of, one_line, parser_of,
+                      persistence_errors,
                       price_table, printed, run_script, scripts_module, table_row)
 
 STOCK_SCRIPTS = {"stock_rnn": "simple_rnn", "stock_lstm": "lstm", "stock_gru": "gru"}
@@ -57,15 +59,57 @@ def test_persistence_row_equals_an_independent_numpy_computation(stock_runs):
     assert table_row(stdout, "persistence") == pytest.approx(persistence_errors(opens), abs=1e-4)
 
 
-def test_second_run_resumes_from_the_stock_checkpoint(stock_runs, tmp_path):
-    source, first = stock_runs("stock_rnn")
+def val_losses(stdout):
+    return [float(x) for x in re.findall(r" - val_loss: ([0-9.e+-]+)", stdout)]
+
+
+@pytest.mark.parametrize("script", STOCK_SCRIPTS)
+def test_second_run_resumes_where_the_stock_checkpoint_left_off(stock_runs, tmp_path, script):
+    source, first = stock_runs(script)
     cwd = tmp_path / "again"
     shutil.copytree(source, cwd)
-    result = run_script("stock_rnn", "--epochs", "1", "--no-show", cwd=cwd)
+    result = run_script("", str(SCRIPTS / f"{script}.py"), "--epochs", "1", "--no-show", cwd=cwd,
+                        path=OBSERVED)
     assert result.returncode == 0, result.stderr
     assert RESUME_LINE in result.stdout.splitlines()
-    assert "(resuming from ./checkpoint/stock_rnn.weights.h5: 断点续训)" in result.stdout
+    assert f"(resuming from ./checkpoint/{script}.weights.h5: 断点续训)" in result.stdout
     assert len(epoch_losses(first)) == 2 and len(epoch_losses(result.stdout)) == 1
+    # From the best weights: its one epoch trains on, rather than starting again from nothing.
+    assert epoch_losses(result.stdout)[0] < epoch_losses(first)[0] * 0.7
+    assert "epochs 3-3" in figure_of(cwd / f"{script}_curves.png")["suptitle"]["text"]
+
+
+def lecture_test_windows(opens):
+    """x_test and y_test as the lecture makes them: 300 test days, MinMaxScaler, 60-day windows."""
+    from sklearn.preprocessing import MinMaxScaler
+
+    sc = MinMaxScaler(feature_range=(0, 1))
+    sc.fit(opens[:-300, None])
+    test = sc.transform(opens[-300:, None])[:, 0]
+    x = np.array([test[i - 60:i] for i in range(60, 300)])[..., None]
+    return x, test[60:], sc
+
+
+def test_the_checkpoint_holds_the_best_epoch_and_the_evaluation_uses_the_last(stock_runs):
+    import keras
+
+    cwd, stdout = stock_runs("stock_rnn")
+    path = cwd / "checkpoint" / "stock_rnn.weights.h5"
+    with h5py.File(path, "r") as f:
+        model, best_epoch = keras.models.model_from_json(f.attrs["model"]), int(f.attrs["epoch"])
+    model.load_weights(path)
+    opens = pd.read_csv(cwd / "SH600519.csv")["open"].to_numpy()
+    x_test, y_test, sc = lecture_test_windows(opens)
+    predicted = np.asarray(model(x_test, training=False))[:, 0]
+    losses = val_losses(stdout)
+    # The file's weights give the best epoch's val_loss (printed to 4 figures), not the last's.
+    assert np.mean((predicted - y_test) ** 2) == pytest.approx(min(losses), rel=2e-3, abs=1e-4)
+    assert best_epoch == 1 + losses.index(min(losses))
+    # The errors printed are of the last epoch's weights: its val_loss, in yuan squared.
+    span = opens[:-300].max() - opens[:-300].min()
+    assert table_row(stdout, "model")[0] == pytest.approx(losses[-1] * span ** 2, rel=5e-3)
+    if best_epoch != len(losses):
+        assert "the checkpoint holds epoch 1's, the best by validation" in stdout
 
 
 def test_a_checkpoint_trained_on_other_prices_is_no_bar_and_is_replaced(stock_runs, tmp_path):
@@ -161,11 +205,26 @@ def test_the_course_file_ships_beside_the_scripts_unchanged():
     assert persistence_errors(table["open"]) == pytest.approx(COURSE_PERSISTENCE, abs=5e-5)
 
 
-@pytest.mark.parametrize("script", [*STOCK_SCRIPTS, "get_stock_data"])
-def test_stock_help_names_the_flags(tmp_path, script):
+@pytest.mark.parametrize("script", STOCK_SCRIPTS)
+def test_stock_help_says_what_each_flag_does_and_its_default(script):
+    flags = help_of(parser_of(script).format_help())
+    assert "train for N epochs (default: 50, the lecture's)" in flags["--epochs"]
+    assert "ignore an existing checkpoint and train from scratch" in flags["--fresh"]
+    assert "save the plots as PNG files only" in flags["--no-show"]
+    assert ("a daily price file (default: SH600519.csv in the working directory if there is one, "
+            "else the course's file beside the scripts)") in flags["--csv"]
+    assert "a made-up, deterministic price series instead of a file" in flags["--synthetic"]
+    assert "minmax (default, the lecture's) maps them to 0-1" in flags["--scaling"]
+    assert "window divides each window by its own last price" in flags["--scaling"]
+
+
+@pytest.mark.parametrize("script", ["stock_gru", "get_stock_data"])
+def test_stock_scripts_answer_help_with_their_own_flags(tmp_path, script):
     result = run_script(script, "--help", cwd=tmp_path)
     assert result.returncode == 0
-    flags = ["--code", "--start", "--end", "--out"] if script == "get_stock_data" else [
-        "--epochs", "--fresh", "--no-show", "--csv", "--synthetic"]
-    for flag in flags:
-        assert flag in result.stdout
+    assert help_of(result.stdout) == help_of(parser_of(script).format_help())
+    if script == "get_stock_data":
+        for flag, words in (("--code", "(default: 600519, Moutai)"), ("--start", "first day, YYYY-MM-DD"),
+                            ("--end", "last day, YYYY-MM-DD"), ("--out", "CSV to write (default:")):
+            assert words in help_of(result.stdout)[flag]
+    assert not os.listdir(tmp_path)

@@ -11,7 +11,8 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import (RESUME_LINE, SCRIPTS, checkpoint_of, epoch_losses, one_line, printed,
+from conftest import (RESUME_LINE, SCRIPTS, checkpoint_of, epoch_losses, help_of, one_line, parser_of,
+                      printed,
                       run_script)
 
 BY_HAND_LINE = re.compile(r"^(\w+)->(\w)  \(Keras: (\w), max abs difference ([0-9.e+-]+)\)$", re.M)
@@ -109,7 +110,7 @@ def test_a_copy_is_a_lesson_of_its_own(collection, tmp_path):
     assert checkpoint_of(cwd, "rnn_onehot_1pre1").read_bytes() == original
     for name in ("my_rnn_weights.txt", "my_rnn_curves.png"):
         assert (cwd / name).exists(), name
-    for given in ("my_rnn", "my_rnn.py", str(copy)):
+    for given in ("my_rnn.py", str(copy)):
         hand = by_hand(scripts, given, "a", cwd)
         assert hand.returncode == 0, hand.stderr
         assert "5 memory units" in hand.stdout
@@ -160,13 +161,12 @@ def test_the_by_hand_pass_on_an_lstm_says_in_one_line_what_it_computes(collectio
                     "(LSTM), which it cannot compute by hand.")
 
 
-def test_help_says_the_lectures_epochs_only_where_they_are_the_lectures(collection, tmp_path):
-    scripts, edit = collection
-    help_text = run_script("", "--help", cwd=tmp_path, path=scripts / "stock_rnn.py").stdout
-    assert "(default: 50, the lecture's)" in " ".join(help_text.split())
+def test_help_says_the_lectures_epochs_only_where_they_are_the_lectures(collection):
+    _, edit = collection
+    assert "(default: 50, the lecture's)" in help_of(parser_of("stock_rnn").format_help())["--epochs"]
     lesson = edit("stock_rnn", ("epochs=50)", "epochs=20)"))
-    edited = " ".join(run_script("", "--help", cwd=tmp_path, path=lesson).stdout.split())
-    assert "(default: 20)" in edited and "the lecture's" not in edited.split("--epochs")[1][:80]
+    edited = help_of(parser_of("stock_rnn", path=lesson).format_help())["--epochs"]
+    assert "(default: 20)" in edited and "the lecture's" not in edited
 
 
 def test_a_stock_checkpoint_of_another_recipe_is_no_bar(collection, tmp_path, stock_runs):
@@ -180,3 +180,13 @@ def test_a_stock_checkpoint_of_another_recipe_is_no_bar(collection, tmp_path, st
             "(window, test days, scaling): its best val_loss is no bar for these, and this run's "
             "best replaces it.)") in result.stdout
     assert "Trained 1 epochs: best val_loss" in result.stdout
+
+
+def test_the_by_hand_pass_says_when_keras_computes_something_it_does_not(collection, tmp_path):
+    scripts, edit = collection  # masking: Keras skips the steps of letter id 0 ('a'); the pass does not
+    lesson = edit("rnn_embedding_4pre1", ("Embedding(26, 2),", "Embedding(26, 2, mask_zero=True),"))
+    run_lesson(lesson, "--epochs", "5", "--predict", "abcd", cwd=tmp_path)
+    hand = by_hand(scripts, "rnn_embedding_4pre1", "aaab", tmp_path)
+    assert hand.returncode == 1
+    assert hand.stderr.strip() == "The hand computation and Keras differ by more than 1e-05."
+    assert float(BY_HAND_LINE.findall(hand.stdout)[-1][3]) > 1e-5
