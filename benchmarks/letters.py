@@ -19,16 +19,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from headless import environment
+from headless import environment, training_cycles
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = HERE.parent / "scripts"
-LESSONS = {
-    "rnn_onehot_1pre1": ["a", "b", "c", "d", "e"],
-    "rnn_onehot_4pre1": ["abcd", "bcde", "cdea", "deab", "eabc"],
-    "rnn_embedding_1pre1": ["a", "b", "c", "d", "e"],
-    "rnn_embedding_4pre1": ["abcd", "hijk", "opqr", "vwxy"],
-}
+LESSONS = ("rnn_onehot_1pre1", "rnn_onehot_4pre1", "rnn_embedding_1pre1", "rnn_embedding_4pre1")
+ANSWERS = 5  # training cycles typed at the prompt, of each lesson: its first five
 PROMPT = b"input the number of test alphabet:"
 
 
@@ -102,12 +98,14 @@ def main():
           f"median of {args.runs} alternating runs of each way, {args.epochs} epochs")
     print(f"{'':22}{'to prompt (s)':>28}{'per answer (ms)':>24}")
     print(f"{'':22}{'scripts':>10}{other:>10}{'ratio':>8}{'scripts':>12}{other:>12}")
+    cycles = training_cycles(*(SCRIPTS / f"{lesson}.py" for lesson in args.lessons))
     for lesson in args.lessons:
+        words = list(cycles[str(SCRIPTS / f"{lesson}.py")])[:ANSWERS]
         ways = commands(lesson, args.epochs, args.against)
         runs = {way: [] for way in ways}
         for _ in range(args.runs):
             for way, command in ways.items():
-                runs[way].append(one_run(command, LESSONS[lesson]))
+                runs[way].append(one_run(command, words))
         prompt = {way: statistics.median(r[0] for r in runs[way]) for way in ways}
         answer = {way: statistics.median(t for r in runs[way] for t in r[1]) * 1000
                   for way in ways}

@@ -14,7 +14,7 @@ lecture's way; it calls DataFrame.append, which pandas 2 removed, so it fails on
 these lessons need. Forward-adjusted prices change with every dividend, so a download made
 today differs from the course's file for the same days.
 """
-import lessonkit  # first: a problem ends the run in one line, not a traceback
+import lessonkit  # noqa: F401  (first: a problem ends the run in one line, not a traceback)
 from lessonkit.commands import pip_command
 from lessonkit.exits import Ending, fail, stop
 from lessonkit.files import NotReplaced, reason, write_whole

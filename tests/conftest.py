@@ -3,6 +3,7 @@
 What many tests need is trained once for the whole run, even when pytest-xdist spreads the
 tests over several processes: each letter lesson's default training, a short stock training.
 """
+import collections.abc
 import importlib
 import json
 import os
@@ -25,14 +26,32 @@ OBSERVED = PROGRAMS / "describe_figures.py"
 COURSE_FILE = SCRIPTS / "SH600519.csv"
 RESUME_LINE = "-------------load the model-----------------"
 
-# Each letter lesson: its training cycles (input -> the letter that should follow).
-ALPHABET = "abcdefghijklmnopqrstuvwxyz"
-LESSONS = {
-    "rnn_onehot_1pre1": {"a": "b", "b": "c", "c": "d", "d": "e", "e": "a"},
-    "rnn_onehot_4pre1": {"abcd": "e", "bcde": "a", "cdea": "b", "deab": "c", "eabc": "d"},
-    "rnn_embedding_1pre1": {"a": "b", "b": "c", "c": "d", "d": "e", "e": "a"},
-    "rnn_embedding_4pre1": {ALPHABET[i - 4:i]: ALPHABET[i] for i in range(4, 26)},
-}
+class TrainingCycles(collections.abc.Mapping):
+    """Each letter lesson: its training cycles (input -> the letter that should follow), taken
+    from the lesson itself the first time they are asked for (benchmarks/headless.py)."""
+
+    names = ("rnn_onehot_1pre1", "rnn_onehot_4pre1", "rnn_embedding_1pre1", "rnn_embedding_4pre1")
+
+    def __init__(self):
+        self.cycles = None
+
+    def __getitem__(self, lesson):
+        if self.cycles is None:
+            sys.path.insert(0, str(ROOT / "benchmarks"))
+            from headless import training_cycles
+
+            found = training_cycles(*(SCRIPTS / f"{name}.py" for name in self.names))
+            self.cycles = {Path(path).stem: cycles for path, cycles in found.items()}
+        return self.cycles[lesson]
+
+    def __iter__(self):
+        return iter(self.names)
+
+    def __len__(self):
+        return len(self.names)
+
+
+LESSONS = TrainingCycles()
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals, users or mounts")
 

@@ -1,7 +1,6 @@
 """Pictures a teacher can project: read from the figure each script saves, as
 tests/programs/describe_figures.py describes it beside the PNG (texts and their sizes, lines and
 their data, the size in pixels)."""
-import numpy as np
 import pandas as pd
 import pytest
 

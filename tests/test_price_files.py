@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import (COURSE_FILE, ROOT, SCRIPTS, one_line, persistence_errors, price_table,
+from conftest import (SCRIPTS, one_line, persistence_errors, price_table,
                       printed, run_script, scripts_module, table_row)
 
 prices = scripts_module("lessonkit.prices")
@@ -162,16 +162,23 @@ def test_the_stock_code_comes_from_the_file_or_its_name():
 @pytest.mark.parametrize("where", ["the collection's folder", "scripts/", "another folder",
                                    "a folder with its own SH600519.csv", "--csv"])
 def test_the_lesson_says_which_file_it_reads(tmp_path, where):
-    cwd, args = {"the collection's folder": ROOT, "scripts/": SCRIPTS}.get(where, tmp_path), []
-    if where == "the collection's folder" and (ROOT / "SH600519.csv").exists():
-        pytest.skip("a downloaded SH600519.csv lies in the collection's folder")
+    # A copy of the collection: what a teacher trained or downloaded in the real one stays out.
+    collection = tmp_path / "collection"
+    shutil.copytree(SCRIPTS, collection / "scripts",
+                    ignore=shutil.ignore_patterns("__pycache__", "checkpoint", "*.png", "*_weights.txt"))
+    course_file = collection / "scripts" / "SH600519.csv"
+    cwd = {"the collection's folder": collection, "scripts/": collection / "scripts"}.get(
+        where, tmp_path / "elsewhere")
+    cwd.mkdir(exist_ok=True)
+    args = []
     if where == "a folder with its own SH600519.csv":
-        price_table(400).to_csv(tmp_path / "SH600519.csv")
+        price_table(400).to_csv(cwd / "SH600519.csv")
     if where == "--csv":
-        price_table(400).to_csv(tmp_path / "mine.csv")
+        price_table(400).to_csv(cwd / "mine.csv")
         args = ["--csv", "mine.csv"]
     # --epochs 0 with nothing trained stops right after that line, before TensorFlow starts.
-    result = run_script("stock_rnn", "--epochs", "0", *args, cwd=cwd)
+    result = run_script("", "--epochs", "0", *args, cwd=cwd,
+                        path=collection / "scripts" / "stock_rnn.py")
     assert result.returncode == 2, result.stderr
     if where == "scripts/":  # as PyCharm runs it
         printed("Prices: SH600519.csv (the course's published file)", result.stdout)
@@ -179,7 +186,7 @@ def test_the_lesson_says_which_file_it_reads(tmp_path, where):
         "the collection's folder": f"Prices: {os.path.join('scripts', 'SH600519.csv')} "
                                    "(the course's published file, beside the scripts)",
         "scripts/": "Prices: SH600519.csv (the course's published file)",
-        "another folder": f"Prices: {COURSE_FILE} (the course's published file, beside the scripts)",
+        "another folder": f"Prices: {course_file} (the course's published file, beside the scripts)",
         "a folder with its own SH600519.csv": "Prices: SH600519.csv (in the working directory)",
         "--csv": "Prices: mine.csv (given with --csv)",
     }[where]

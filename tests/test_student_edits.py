@@ -8,7 +8,6 @@ import re
 import shutil
 
 import h5py
-import numpy as np
 import pytest
 
 from conftest import (RESUME_LINE, SCRIPTS, checkpoint_of, epoch_losses, help_of, one_line, parser_of,

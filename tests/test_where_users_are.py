@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import (ROOT, SCRIPTS, assert_works_here, checkpoint_of, finish, headless_env,
-                      one_line, posix_only, printed, read_until, run_script, start_script,
+                      one_line, posix_only, read_until, run_script, start_script,
                       suggested_command)
 
 
