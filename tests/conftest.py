@@ -168,7 +168,7 @@ def parser_of(script, path=None):
     """The argument parser a script (or the lesson at `path`) builds, made without running it."""
     flags = scripts_module("lessonkit.flags")
     if script == "rnn_forward_by_hand":
-        return scripts_module("lessonkit.by_hand").by_hand_parser("")
+        return flags.by_hand_parser("")
     if script == "get_stock_data":
         return scripts_module("get_stock_data").parser
     facts = lesson_facts(script, path)
@@ -342,19 +342,18 @@ def stock_runs(shared_dir):
     return get
 
 
-# ## The messages the READMEs quote
+# ## The messages the READMEs and docs/ quote
 
-README_MESSAGES = ROOT / "README.zh-CN.md"
+# The table of every message a script prints, and what to do (docs/messages.md is its English twin).
+README_MESSAGES = ROOT / "docs" / "messages.zh-CN.md"
 
 
-def quoted_messages():
-    """The messages the Chinese README's tables explain: the first cell of each row, in backticks."""
-    text = README_MESSAGES.read_text(encoding="utf-8")
-    section = text[text.index("## 脚本会打印的信息"):text.index("## 术语对照")]
+def quoted_messages(path=README_MESSAGES):
+    """The messages the Chinese messages table explains: the first cell of each row, in backticks."""
     messages = []
-    for line in section.splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         cells = line.split("|")
-        if len(cells) > 2 and "`" in cells[1]:
+        if line.startswith("|") and len(cells) > 2 and "`" in cells[1]:
             messages += re.findall(r"`([^`]+)`", cells[1])
     return messages
 
@@ -373,11 +372,12 @@ PROMPTS = re.compile(r"(input the number of test alphabet:|input test alphabet:)
 
 
 def printed(quote, *outputs):
-    """Assert that the README quotes `quote` and that a whole line of `outputs` is that message.
+    """Assert that the messages table (docs/messages.zh-CN.md) quotes `quote` and that a whole line
+    of `outputs` is that message.
 
     A line is taken apart where a prompt ends, as answers follow the prompts on one line.
     """
-    assert quote in quoted_messages(), f"the README no longer quotes {quote!r}"
+    assert quote in quoted_messages(), f"{README_MESSAGES.name} no longer quotes {quote!r}"
     pattern = message_pattern(quote)
     lines = [part.strip() for output in outputs for line in output.splitlines()
              for part in PROMPTS.split(line)]
