@@ -168,7 +168,7 @@ def parser_of(script, path=None):
     """The argument parser a script (or the lesson at `path`) builds, made without running it."""
     flags = scripts_module("lessonkit.flags")
     if script == "rnn_forward_by_hand":
-        return scripts_module("lessonkit.by_hand").by_hand_parser("")
+        return flags.by_hand_parser("")
     if script == "get_stock_data":
         return scripts_module("get_stock_data").parser
     facts = lesson_facts(script, path)

@@ -58,6 +58,18 @@ def letter_parser(description, epochs, input_word, word_length):
     return parser
 
 
+def by_hand_parser(description):
+    """rnn_forward_by_hand.py's: the lesson, the letters, --no-show."""
+    parser = script_parser(description)
+    parser.add_argument("lesson_file", metavar="lesson", nargs="?", default="rnn_onehot_4pre1",
+                        help="the lesson: its name, its file or a path to it "
+                             "(default: rnn_onehot_4pre1)")
+    parser.add_argument("input", nargs="?", default=None,
+                        help="the letters to feed (default: bcde, cut to the lesson's length)")
+    add_no_show(parser)
+    return parser
+
+
 def stock_parser(description, epochs):
     """A stock lesson's flags: the common ones, and where the prices come from."""
     parser = lesson_parser(description, epochs, kind="stock")
