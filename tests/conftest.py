@@ -382,6 +382,47 @@ def printed(quote, *outputs):
     lines = [part.strip() for output in outputs for line in output.splitlines()
              for part in PROMPTS.split(line)]
     assert any(pattern.fullmatch(line) for line in lines), (quote, "\n".join(lines)[-3000:])
+    record = os.environ.get(PRINTED_RECORD)
+    if record:  # seen printed: for the check at the end of the whole suite (pytest_sessionfinish)
+        with open(os.path.join(record, f"printed-{os.getpid()}.txt"), "a", encoding="utf-8") as f:
+            f.write(json.dumps(quote) + "\n")
+
+
+# ## Every message the READMEs explain was seen printed by a real run
+
+PRINTED_RECORD = "LESSON_TESTS_PRINTED"  # where printed() notes each message it saw
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):  # the controller: its workers inherit the folder
+        import tempfile
+
+        os.environ[PRINTED_RECORD] = tempfile.mkdtemp(prefix="printed-")
+
+
+def whole_suite(config):
+    """Whether this run runs every test: no selection by name, mark or last failures."""
+    return (not config.getoption("keyword") and not config.getoption("markexpr")
+            and not config.getoption("lf", False)
+            and all(Path(arg).is_dir() for arg in config.args))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """After the whole suite: a message the READMEs explain that no run was seen printing fails it."""
+    config = session.config
+    record = os.environ.get(PRINTED_RECORD)
+    if hasattr(config, "workerinput") or not record or not whole_suite(config):
+        return
+    seen = set()
+    for path in Path(record).glob("printed-*.txt"):
+        seen |= {json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()}
+    shutil.rmtree(record, ignore_errors=True)
+    unseen = [quote for quote in quoted_messages() if quote not in seen]
+    if unseen and exitstatus == 0:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        reporter.write_line(f"FAILED: the READMEs explain messages no test saw printed: {unseen}",
+                            red=True)
+        session.exitstatus = 1
 
 
 def suggested_command(line, after):
