@@ -117,6 +117,8 @@ def test_bad_answers_at_each_prompt_get_a_message_and_the_same_prompt_again(copy
     assert out.count("is not a whole number; type how many predictions") == 3
     assert out.count("type 4 letters from a-e, like abcd") == 6
     printed("'…' is not a whole number; type how many predictions, like 3 (0 to stop)", out)
+    printed("input the number of test alphabet:", out)  # the lecture's prompts
+    printed("input test alphabet:", out)
     printed("empty input; type …", out)
     printed("'abcz' has 'z', outside a-e; type …", out)
     printed("'ab1d' has '1', which is not a letter a-z; type …", out)
@@ -191,21 +193,30 @@ def test_epochs_sets_the_number_of_epochs_and_every_predict_word_is_answered(tmp
     assert checkpoint_of(tmp_path, "rnn_embedding_4pre1").exists()
 
 
-@pytest.mark.parametrize("word", ["abcf", "abc", "", "ab1d"])
-def test_bad_predict_word_is_refused_before_training(tmp_path, word):
-    result = run_script("rnn_onehot_4pre1", "--predict", word, cwd=tmp_path)
+def test_a_bad_predict_word_is_refused_before_training(tmp_path):
+    result = run_script("rnn_onehot_4pre1", "--predict", "abcf", cwd=tmp_path)
     line = result.stderr.strip().splitlines()[-1]
     assert result.returncode == 2
-    assert line.startswith("rnn_onehot_4pre1.py: error: argument --predict: ")
-    assert line.endswith("type 4 letters from a-e, like abcd")
+    assert line == ("rnn_onehot_4pre1.py: error: argument --predict: 'abcf' has 'f', outside a-e; "
+                    "type 4 letters from a-e, like abcd")
     printed("… error: argument …", result.stderr)
-    assert not (tmp_path / "checkpoint").exists()
+    assert not (tmp_path / "checkpoint").exists() and "Epoch" not in result.stdout
 
 
-def test_flags_are_never_abbreviated(tmp_path):
-    result = run_script("rnn_onehot_1pre1", "--epoch", "0", cwd=tmp_path)
-    assert result.returncode == 2
-    assert "unrecognized arguments: --epoch 0" in result.stderr
+@pytest.mark.parametrize("word", ["abc", "", "ab1d"])  # each refused as abcf is, by argparse
+def test_every_bad_predict_word_is_refused_by_the_flags(word, capsys):
+    with pytest.raises(SystemExit) as refused:
+        parser_of("rnn_onehot_4pre1").parse_args(["--predict", word])
+    assert refused.value.code == 2
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "error: argument --predict: " in line and line.endswith("type 4 letters from a-e, like abcd")
+
+
+def test_flags_are_never_abbreviated(capsys):
+    with pytest.raises(SystemExit) as refused:
+        parser_of("rnn_onehot_1pre1").parse_args(["--epoch", "0"])
+    assert refused.value.code == 2
+    assert "unrecognized arguments: --epoch 0" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("lesson", LESSONS)

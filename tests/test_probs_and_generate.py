@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from conftest import LESSONS, run_script
+from conftest import LESSONS, parser_of, run_script
 
 PROBS_LINE = re.compile(r"^   ([a-z]) ([01]\.[0-9]{3})((?:  [a-z] [01]\.[0-9]{3})*)$")
 CYCLE_LESSONS = ["rnn_onehot_1pre1", "rnn_onehot_4pre1", "rnn_embedding_1pre1"]
@@ -88,10 +88,18 @@ def test_probs_agree_with_the_by_hand_pass(copy_of, by_hand_runs):
         assert p == pytest.approx(hand[letter], abs=6e-4)
 
 
-@pytest.mark.parametrize("value", ["0", "x", "-3", "1.5"])
-def test_a_bad_generate_value_gets_argparses_one_line_and_status_2(tmp_path, value):
-    result = run_script("rnn_onehot_1pre1", "--generate", value, cwd=tmp_path)
+def test_a_bad_generate_value_gets_argparses_one_line_and_status_2(tmp_path):
+    result = run_script("rnn_onehot_1pre1", "--generate", "0", cwd=tmp_path)
     assert result.returncode == 2
     error = result.stderr.strip().splitlines()[-1]
-    assert error.endswith(f"argument --generate: {value!r} is not a whole number >= 1")
+    assert error.endswith("argument --generate: '0' is not a whole number >= 1")
     assert not (tmp_path / "checkpoint").exists()
+
+
+@pytest.mark.parametrize("value", ["x", "-3", "1.5"])
+def test_every_bad_generate_value_is_refused_by_the_flags(value, capsys):
+    with pytest.raises(SystemExit) as refused:
+        parser_of("rnn_onehot_1pre1").parse_args(["--generate", value])
+    assert refused.value.code == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.endswith(f"argument --generate: {value!r} is not a whole number >= 1")

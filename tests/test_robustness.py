@@ -28,16 +28,6 @@ def dead_pid():
 
 # ## The console
 
-def test_a_console_without_chinese_still_shows_the_resume_line(copy_of):
-    cwd = copy_of("rnn_onehot_1pre1")
-    result = run_script("rnn_onehot_1pre1", "--epochs", "1", "--predict", "a", cwd=cwd,
-                        env={"PYTHONIOENCODING": "ascii"})
-    assert result.returncode == 0, result.stderr
-    assert RESUME_LINE in result.stdout.splitlines()
-    assert "\\u65ad\\u70b9\\u7eed\\u8bad" in result.stdout  # 断点续训, escaped, not an error
-    assert re.search(r"^a->[a-e]$", result.stdout, flags=re.M)
-
-
 def test_the_console_encoding_python_chooses_itself_never_fails(copy_of):
     cwd = copy_of("rnn_onehot_1pre1")  # a pipe's encoding: cp1252 or cp936 on Windows
     result = run_script("rnn_onehot_1pre1", "--epochs", "1", "--predict", "a", cwd=cwd,
@@ -55,7 +45,7 @@ def test_the_by_hand_pass_runs_on_a_cp1252_console(copy_of):
     assert "bcde->a  (Keras: a" in result.stdout
 
 
-def test_undecodable_input_at_the_prompt_is_asked_again(copy_of):
+def test_an_ascii_console_shows_the_resume_line_and_asks_again_after_undecodable_input(copy_of):
     cwd = copy_of("rnn_onehot_1pre1")
     typed = b"\xff\xfe\n1\n\xc3\xa9\nb\n"  # not ASCII: neither a count nor a letter here
     result = run_script("rnn_onehot_1pre1", "--epochs", "0", cwd=cwd, stdin=typed,
@@ -65,6 +55,8 @@ def test_undecodable_input_at_the_prompt_is_asked_again(copy_of):
     assert "is not a whole number" in result.stdout
     assert "which are not letters a-z" in result.stdout
     assert re.findall(r"(\w)->(\w)", result.stdout) == [("b", "c")]
+    assert RESUME_LINE in result.stdout.splitlines()
+    assert "\\u65ad\\u70b9\\u7eed\\u8bad" in result.stdout  # 断点续训, escaped, not an error
 
 
 @pytest.mark.parametrize("encoding", ["gbk"])  # a Chinese Windows's; UTF-8's in test_decisions

@@ -1,5 +1,6 @@
 """The stock lessons on the course's prices and on files the tests make: real TensorFlow, a few epochs."""
 import os
+import argparse
 import re
 import shutil
 
@@ -162,12 +163,25 @@ def test_rows_without_an_opening_price_are_dropped_with_a_warning(stock_runs, tm
     ("too few numbers", lambda p: price_table(400).assign(open="x").to_csv(p),
      "X has N usable rows; the lesson needs at least 361 (…)."),
 ])
-def test_a_price_file_that_cannot_be_used_gets_one_line_and_status_2(tmp_path, case, make, quote):
+def test_a_price_file_that_cannot_be_used_gets_one_line_and_status_2(tmp_path, case, make, quote,
+                                                                     capsys, monkeypatch):
     if make:
         make(tmp_path / "prices.csv")
+    monkeypatch.chdir(tmp_path)
+    prices, exits = scripts_module("lessonkit.prices"), scripts_module("lessonkit.exits")
+    with pytest.raises(exits.Ending) as ended:  # what the lesson's read_prices line does
+        prices.read_prices(argparse.Namespace(csv="prices.csv", synthetic=False))
+    assert ended.value.status == 2
+    lines = [line for line in capsys.readouterr().err.strip().splitlines()
+             if not line.startswith("Warning:")]
+    assert len(lines) == 1 and lines[0] == ended.value.message
+    printed(quote, lines[0])
+
+
+def test_a_price_file_refused_ends_the_lesson_with_its_one_line_before_training(tmp_path):
     result = run_script("stock_lstm", "--csv", "prices.csv", cwd=tmp_path)
-    printed(quote, one_line(result))
-    assert not (tmp_path / "checkpoint").exists()
+    printed("No price file X: …", one_line(result))
+    assert not (tmp_path / "checkpoint").exists() and "Epoch" not in result.stdout
 
 
 def test_synthetic_series_is_deterministic_and_a_random_walk():

@@ -132,3 +132,29 @@ def test_ctrl_c_while_the_script_is_still_importing_shows_no_traceback(tmp_path)
     stdout, stderr = finish(process)
     assert process.returncode == 130
     assert "Traceback" not in stderr and "Epoch" not in stdout
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists() or os.name != "posix",
+                    reason="needs POSIX process groups, and /proc to see the start-up filter")
+def test_ctrl_c_to_the_whole_process_group_while_tensorflow_starts_is_one_line(tmp_path):
+    # A terminal sends Ctrl-C to every process of its foreground group, as Windows sends it to
+    # every process of the console: the start-up filter among them.
+    process = start_script("rnn_onehot_1pre1", cwd=tmp_path, stdin=subprocess.DEVNULL,
+                           start_new_session=True)
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # TensorFlow imports behind its filter, a child process
+        try:
+            if children.read_text(encoding="utf-8").split():
+                break
+        except OSError:
+            pass
+        time.sleep(0.005)
+    else:
+        pytest.fail("the start-up filter was never seen")
+    time.sleep(0.3)  # well into TensorFlow's import
+    os.killpg(process.pid, signal.SIGINT)
+    stdout, stderr = finish(process)
+    assert process.returncode == 130, stderr
+    assert stderr.strip() == "Interrupted."  # and nothing from the filter
+    assert "Epoch" not in stdout
