@@ -70,7 +70,7 @@ def test_without_a_display_the_curves_are_saved_as_png(trained, lesson):
     assert "a window shows" not in stdout
 
 
-@pytest.mark.parametrize("where", ["a lab server", "a desktop"])  # --no-show: test_notebooks
+@pytest.mark.parametrize("where", ["a lab server", "a desktop", "a desktop, --no-show"])
 def test_the_curves_are_shown_only_where_a_screen_can_show_them_and_always_saved(copy_of, where):
     cwd = copy_of("rnn_onehot_1pre1")
     picture = cwd / "rnn_onehot_1pre1_curves.png"

@@ -75,8 +75,10 @@ def test_a_new_learning_rate_is_the_one_used_after_resuming(collection, copy_of)
     scripts, edit = collection
     cwd = copy_of("rnn_onehot_1pre1")
     lesson = edit("rnn_onehot_1pre1", ("Adam(0.01)", "Adam(0.5)"))
-    result = run_lesson(lesson, "--epochs", "1", "--predict", "a", cwd=cwd)
+    result = run_lesson(lesson, "--epochs", "2", "--predict", "a", cwd=cwd)
     assert RESUME_LINE in result.stdout  # the same model: it resumes
+    first, second = epoch_losses(result.stdout)
+    assert abs(second - first) > 0.02  # a step of 0.5 moves the loss; one of 0.01 hardly (0.006)
     assert ("(learning rate 0.5, the lesson's; ./checkpoint/rnn_onehot_1pre1.weights.h5 was "
             "trained with 0.01)") in result.stdout
     printed("(learning rate …, the lesson's; X was trained with …)", result.stdout)
