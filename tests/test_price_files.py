@@ -3,6 +3,7 @@
 Each file is made here from a known series, in the layout a source writes; what the lesson would
 learn from is checked against that series in date order, and so is persistence's error.
 """
+import argparse
 import os
 import shutil
 
@@ -159,8 +160,25 @@ def test_the_stock_code_comes_from_the_file_or_its_name():
 
 # ## Which file a lesson reads
 
-@pytest.mark.parametrize("where", ["the collection's folder", "scripts/", "another folder",
-                                   "a folder with its own SH600519.csv", "--csv"])
+@pytest.mark.parametrize("where", ["another folder", "a folder with its own SH600519.csv", "--csv"])
+def test_the_price_reader_says_which_file_it_reads(tmp_path, where, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    args = argparse.Namespace(csv=None, synthetic=False)
+    if where == "a folder with its own SH600519.csv":
+        price_table(400).to_csv(tmp_path / "SH600519.csv")
+    if where == "--csv":
+        price_table(400).to_csv(tmp_path / "mine.csv")
+        args.csv = "mine.csv"
+    prices.read_prices(args)
+    assert capsys.readouterr().out.splitlines()[0] == {
+        "another folder": f"Prices: {prices.COURSE_FILE} (the course's published file, beside the "
+                          "scripts)",
+        "a folder with its own SH600519.csv": "Prices: SH600519.csv (in the working directory)",
+        "--csv": "Prices: mine.csv (given with --csv)",
+    }[where]
+
+
+@pytest.mark.parametrize("where", ["the collection's folder", "scripts/"])
 def test_the_lesson_says_which_file_it_reads(tmp_path, where):
     # A copy of the collection: what a teacher trained or downloaded in the real one stays out.
     collection = tmp_path / "collection"
@@ -225,9 +243,13 @@ def test_a_file_once_trained_back_to_front_is_evaluated_in_date_order(
     assert "On 600519 data, by RMSE" in result.stdout  # titled by its code, MaoTai
 
 
-def test_a_file_whose_dates_read_two_ways_is_refused_with_one_line(tmp_path):
+def test_a_file_whose_dates_read_two_ways_is_refused_with_one_line(tmp_path, capsys, monkeypatch):
     pd.DataFrame({"date": both_ways(400), "open": np.linspace(10, 50, 400)}).to_csv(
         tmp_path / "p.csv", index=False)
-    result = run_script("stock_rnn", "--csv", "p.csv", cwd=tmp_path)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(Ending) as refused:  # the lesson's read_prices line, refusing the file
+        prices.read_prices(argparse.Namespace(csv="p.csv", synthetic=False))
+    assert refused.value.status == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
     printed("X: dates like '…' read both day-first and month-first; save the file with dates like "
-            "2010-04-26.", one_line(result))
+            "2010-04-26.", line)
