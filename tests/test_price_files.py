@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import (SCRIPTS, one_line, persistence_errors, price_table,
+from conftest import (SCRIPTS, persistence_errors, price_table,
                       printed, run_script, scripts_module, table_row)
 
 prices = scripts_module("lessonkit.prices")
