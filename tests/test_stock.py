@@ -242,3 +242,17 @@ def test_stock_scripts_answer_help_with_their_own_flags(tmp_path, script):
                             ("--end", "last day, YYYY-MM-DD"), ("--out", "CSV to write (default:")):
             assert words in help_of(result.stdout)[flag]
     assert not os.listdir(tmp_path)
+
+
+def test_scaling_each_window_by_its_last_price_comes_near_persistence_on_the_course_file(tmp_path):
+    result = run_script("stock_rnn", "--scaling", "window", "--epochs", "20", "--no-show",
+                        cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    model_rmse, persistence_rmse = table_row(result.stdout, "model")[1], table_row(
+        result.stdout, "persistence")[1]
+    assert persistence_rmse == pytest.approx(19.6177, abs=5e-5)
+    assert model_rmse <= 1.15 * persistence_rmse  # no longer 61-112: about persistence's
+    assert "open above" not in result.stdout  # the diagnosis is the lecture's scaling's
+    for name in ("checkpoint/stock_rnn_window.weights.h5", "stock_rnn_window_prediction.png"):
+        assert (tmp_path / name).exists(), name
+    assert not (tmp_path / "checkpoint" / "stock_rnn.weights.h5").exists()
