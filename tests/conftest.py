@@ -61,6 +61,8 @@ def headless_env():
     env = {k: v for k, v in os.environ.items()
            if k not in ("DISPLAY", "WAYLAND_DISPLAY", "KERAS_BACKEND", "PYTHONSAFEPATH")}
     env.update(MPLBACKEND="Agg", PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8")
+    # Tests run in parallel, one per core: each TensorFlow keeps to one thread an operation.
+    env.setdefault("TF_NUM_INTRAOP_THREADS", "1")
     return env
 
 

@@ -4,9 +4,9 @@
 When the lesson then imports TensorFlow, that one import runs with Keras on TensorFlow whatever
 KERAS_BACKEND or ~/.keras/keras.json say (the lessons are TensorFlow's), without TensorFlow's
 C++ start-up chatter, and, in a process that is the lesson's own, without importing the packages
-Keras only offers extras for (a letter lesson reaches its prompt more than a second sooner) and
-with one thread per operation. Then it is gone. In a notebook kernel nothing stays changed: the
-environment is put back, no package is hidden, the kernel's threads are its own.
+Keras only offers extras for (a letter lesson reaches its prompt more than a second sooner).
+Then it is gone. In a notebook kernel nothing stays changed: the
+environment is put back, no package is hidden.
 """
 import contextlib
 import importlib.abc
@@ -75,11 +75,6 @@ class QuietLoader(importlib.abc.Loader):
         finally:
             if log_level is None and not self.own_process:
                 os.environ.pop("TF_CPP_MIN_LOG_LEVEL", None)
-        if self.own_process:
-            with contextlib.suppress(RuntimeError, AttributeError):  # already running
-                # The lessons' matrices are small: splitting one product over cores costs more
-                # than it saves (the LSTM and GRU lessons' epochs are much faster; see README).
-                sys.modules["tensorflow"].config.threading.set_intra_op_parallelism_threads(1)
 
 
 def check_keras_backend():
