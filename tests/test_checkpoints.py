@@ -291,3 +291,20 @@ def test_a_replace_refused_on_windows_is_retried_and_a_new_file_kept_aside(tmp_p
     assert open(refused.value.kept_path).read() == "new"
     assert ".kept-" in refused.value.kept_path
     assert not list(tmp_path.glob("*partial*"))
+
+
+def test_a_change_in_one_of_two_layers_of_a_kind_names_the_layer(tmp_path):
+    import keras
+
+    checkpoints = scripts_module("lessonkit.checkpoints")
+
+    def stacked(units):
+        keras.backend.clear_session()
+        return keras.Sequential([keras.Input((4, 5)), keras.layers.SimpleRNN(3, return_sequences=True),
+                                 keras.layers.SimpleRNN(units), keras.layers.Dense(5)]).to_json()
+
+    path = tmp_path / "lesson.weights.h5"
+    with h5py.File(path, "w") as f:  # the record of a checkpoint trained with 4 units last
+        f.attrs["lesson"], f.attrs["model"] = "lesson", stacked(4)
+    assert checkpoints.lesson_changes(str(path), stacked(4)) == ""
+    assert checkpoints.lesson_changes(str(path), stacked(6)) == "SimpleRNN units 4 -> 6 in simple_rnn_1"

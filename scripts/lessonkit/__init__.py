@@ -22,14 +22,13 @@ that what is the lecture's and what is the collection's can be told apart at a g
     forecast_errors   MSE, RMSE and MAE, the model beside persistence, and why it loses
 """
 import importlib as _importlib
-import sys as _sys
 
 from lessonkit import platforms as _platforms
 
 # The names a lesson uses, and the module each lives in: imported when first used, so that
 # `import lessonkit` costs nothing before the lesson's own imports.
 _HELPERS = {
-    "letter_flags": "flags", "stock_flags": "flags", "this_lesson": "flags",
+    "letter_flags": "flags", "stock_flags": "flags",
     "checkpoint_to_load": "checkpoints", "ModelCheckpoint": "best_weights",
     "weights_in_use": "best_weights",
     "batches": "training", "validation_batches": "training", "progress_style": "console",
@@ -37,7 +36,7 @@ _HELPERS = {
     "ask_count": "prompt", "ask_word": "prompt", "more_letters": "prompt", "show_probs": "prompt",
     "read_prices": "prices", "stock_name": "prices",
     "errors": "forecast_errors", "compare_with_persistence": "forecast_errors",
-    "persistence_forecast": "forecast_errors", "scaling_diagnosis": "forecast_errors",
+    "scaling_diagnosis": "forecast_errors",
     "window_scaled": "price_scaling", "prices_from_window_scaled": "price_scaling",
 }
 
@@ -48,21 +47,12 @@ def __getattr__(name):
     raise AttributeError(f"module 'lessonkit' has no attribute {name!r}")
 
 
-def _importer():
-    """The globals of the code that imported lessonkit (Python's import machinery skipped)."""
-    frame = _sys._getframe(1)
-    while frame is not None and (frame.f_code.co_filename.startswith("<frozen")
-                                 or frame.f_globals.get("__name__", "").startswith("lessonkit")):
-        frame = frame.f_back
-    return frame.f_globals if frame is not None else {}
-
-
 def _begin():
     """What `import lessonkit` does for a lesson, run as a script or by IPython (see above).
 
     Imported by anything else (a test, a benchmark), it changes nothing.
     """
-    importer = _importer()
+    importer = _platforms.lesson_globals()
     if importer.get("__name__") != "__main__":
         return
     from lessonkit import tensorflow_start

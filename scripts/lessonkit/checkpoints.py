@@ -278,12 +278,21 @@ def lesson_changes(checkpoint_save_path, model_json):
     before, now = described(recorded), described(model_json)
     if [kind for kind, _ in before] != [kind for kind, _ in now]:
         return f"its layers were {', '.join(k for k, _ in before)}; now {', '.join(k for k, _ in now)}"
-    changes = []
-    for (kind, old), (_, new) in zip(before, now):
+    changes, kinds = [], [kind for kind, _ in now]
+    for (kind, old), (_, new), name in zip(before, now, names(model_json)):
+        which = f" in {name}" if kinds.count(kind) > 1 else ""  # which of two SimpleRNN layers
         for key in sorted(set(old) | set(new)):
             if old.get(key) != new.get(key):
-                changes.append(f"{kind} {key} {old.get(key)!r} -> {new.get(key)!r}")
+                changes.append(f"{kind} {key} {old.get(key)!r} -> {new.get(key)!r}{which}")
     return "; ".join(changes)[:300]
+
+
+def names(model_json):
+    """Keras's name of each layer (simple_rnn, simple_rnn_1, ...), then the optimizer and loss."""
+    import json
+
+    return [layer.get("config", {}).get("name", "") for layer
+            in json.loads(model_json)["config"]["layers"]] + ["optimizer", "loss"]
 
 
 def described(model_json):

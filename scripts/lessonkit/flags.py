@@ -13,6 +13,7 @@ import os
 import sys
 
 from lessonkit.exits import Ending, shown
+from lessonkit.platforms import lesson_globals
 from lessonkit.prompt import check_word
 
 # The lecture's epochs, said as such in --help only where a lesson still has them.
@@ -130,20 +131,11 @@ def parsed(parser):
     return args
 
 
-def lesson_globals():
-    """The globals of the lesson that called into lessonkit."""
-    frame = sys._getframe(1)
-    while frame is not None and frame.f_globals.get("__name__", "").startswith("lessonkit"):
-        frame = frame.f_back
-    return frame.f_globals if frame is not None else {}
-
-
-def this_lesson(lesson=None):
+def this_lesson(lesson):
     """The lesson's name: its file's name without .py, so that a copy is a lesson of its own.
 
     Run cell by cell there is no file: the notebook's name, where the frontend tells it.
     """
-    lesson = lesson if lesson is not None else lesson_globals()
     path = (lesson.get("__file__") or lesson.get("__vsc_ipynb_file__") or lesson.get("__session__")
             or os.environ.get("JPY_SESSION_NAME") or "lesson")
     return os.path.splitext(os.path.basename(str(path)))[0]

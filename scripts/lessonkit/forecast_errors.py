@@ -22,11 +22,6 @@ def errors(predicted, real):
     return mse, math.sqrt(mse), mean_absolute_error(predicted, real)
 
 
-def persistence_forecast(test_set, time_steps):
-    """The day before's opening price for each test day that the model predicts."""
-    return test_set[time_steps - 1:-1]
-
-
 def scaling_diagnosis(training_opens, test_opens, time_steps, sc):
     """One or two lines on the predicted days that open outside the training days' range; or None.
 

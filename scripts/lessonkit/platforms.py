@@ -55,6 +55,16 @@ def current():
                                                  in_venv=sys.prefix != sys.base_prefix))
 
 
+def lesson_globals():
+    """The globals of the lesson that called into lessonkit, or imported it (the frames of
+    lessonkit and of Python's import machinery skipped)."""
+    frame = sys._getframe(1)
+    while frame is not None and (frame.f_code.co_filename.startswith("<frozen")
+                                 or frame.f_globals.get("__name__", "").startswith("lessonkit")):
+        frame = frame.f_back
+    return frame.f_globals if frame is not None else {}
+
+
 def ipython_shell():
     """The running IPython shell, when this script was started by %run; else None.
 
