@@ -1,8 +1,4 @@
-"""The files a run writes: checked before any training, and written whole or not at all.
-
-Every file is first written beside its place under a temporary name, then renamed over the old
-one: a run that is killed, or a disk that fills, never leaves half a file where a whole one was.
-"""
+"""The files a run writes: checked before training, written whole (beside, flushed, renamed) or not at all."""
 import contextlib
 import errno
 import glob
@@ -22,26 +18,19 @@ try:
 except ImportError:  # Windows
     fcntl = None
 
-# How long a rename is retried while another program holds the old file open on Windows
-# (an antivirus scan, the search indexer, OneDrive, Excel or WPS with a CSV).
-RETRY_SECONDS = 3.0
+RETRY_SECONDS = 3.0  # while an antivirus, the indexer, OneDrive or Excel holds a file on Windows
+refused_paths = set()  # given up on in this run: later writes try once, a run's last one waits
 
-# The files whose replacement was still refused after RETRY_SECONDS in this run. A reader that
-# keeps one open (HDFView, h5py in a notebook) would otherwise cost every write 3 seconds: their
-# later writes try once, except a run's last write of the file (`keep`), which waits again.
-refused_paths = set()
-
-
-# ## Before training
 
 def check_can_write(*paths):
-    """End the run with one line and status 2 unless every path can be written (or replaced).
-
-    A new run starts here: a file refused to an earlier run in this process (a notebook's kernel)
-    is waited for again."""
+    """End the run with one line and status 2 unless every path can be written or replaced."""
     for path in paths:
-        refused_paths.discard(refusal_key(path))
-        problem = folder_problem(path)
+        refused_paths.discard(key(path))  # a new run (a notebook's next) waits again
+        folder = os.path.dirname(path) or "."
+        while not os.path.lexists(folder):  # to be made inside its parent
+            folder = os.path.dirname(os.path.abspath(folder))
+        problem = link_problem(folder, " (a drive not mounted?)") or (
+            None if os.path.isdir(folder) else f"{folder} is not a folder") or cannot_create_in(folder)
         if problem:
             stop(f"Cannot write {path} ({problem}): run the script from a folder you can write to.")
         problem = file_problem(path)
@@ -49,12 +38,9 @@ def check_can_write(*paths):
             stop(f"Cannot write {path}: {problem}; move it away, or run the script from another folder.")
 
 
-def folder_problem(path):
-    """None when a file can be made in the folder of `path` (or where that folder will be made)."""
-    folder = os.path.dirname(path) or "."
-    while not os.path.lexists(folder):  # not made yet: it will be made inside its parent
-        folder = os.path.dirname(os.path.abspath(folder))
-    return why_not_a_folder(folder) or why_cannot_create_in(folder)
+def link_problem(path, hint=""):
+    if os.path.islink(path) and not os.path.exists(path):
+        return f"{path} is a link to {os.readlink(path)}, which does not exist{hint}"
 
 
 def file_problem(path):
@@ -67,44 +53,25 @@ def file_problem(path):
         if not stat.S_ISREG(os.stat(path).st_mode):
             return "it is not a regular file, but a pipe or a device"
         try:
-            with open(path, "ab"):  # changes nothing; fails where the file cannot be replaced
+            with open(path, "ab"):  # changes nothing
                 pass
         except OSError as error:
             return f"it cannot be replaced ({reason(error)})"
-    return None
 
 
-def why_not_a_folder(folder):
-    if os.path.islink(folder) and not os.path.exists(folder):
-        return f"{folder} is a link to {os.readlink(folder)}, which does not exist (a drive not mounted?)"
-    if not os.path.isdir(folder):
-        return f"{folder} is not a folder"
-    return None
+def probe(folder, what):
+    """A new file of our own name (tempfile's loop retries 2**31 times under a Windows ACL that
+    refuses it); O_TEMPORARY has Windows remove it on close, even while a scanner holds it."""
+    path = os.path.join(folder, f".{what}-{os.getpid()}-{time.monotonic_ns()}")
+    return path, os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_TEMPORARY", 0))
 
 
-def why_cannot_create_in(folder):
-    """None when a new file can be made in `folder`.
-
-    One attempt with a name of our own, not tempfile's loop: where an ACL refuses new files,
-    Python 3.12 and older on Windows take the refusal for a name clash and retry 2**31 times.
-    """
-    probe = os.path.join(folder, f".write-test-{os.getpid()}-{time.monotonic_ns()}")
+def cannot_create_in(folder):
     try:
-        os.close(open_probe(probe))
+        path, descriptor = probe(folder, "write-test")
     except OSError as error:
         return reason(error)
-    finally:
-        remove_probe(probe)
-    return None
-
-
-def open_probe(path):
-    """A new file for a test write. On Windows it goes when it is closed, even where an
-    antivirus or the search indexer still has it open, which would refuse a removal."""
-    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_TEMPORARY", 0))
-
-
-def remove_probe(path):
+    os.close(descriptor)
     with contextlib.suppress(OSError):
         os.remove(path)
 
@@ -121,71 +88,54 @@ def reason(error):
     told = re.search(r"error message = '([^']+)'", text)  # HDF5's report of the system's error
     if told:
         return told.group(1)
-    return (getattr(error, "strerror", None) or text.strip().splitlines()[0][:120]
-            if text.strip() else type(error).__name__)
+    return getattr(error, "strerror", None) or (text.strip().splitlines() or [type(error).__name__])[0][:120]
 
 
 def check_room(folder, size, by_writing=False):
-    """Raise OSError (no space) unless `folder`'s disk has `size` bytes free.
-
-    With `by_writing`, a file of that size is written and removed, which also finds a used-up
-    quota, which the free space does not show.
-    """
+    """OSError unless `folder` has `size` bytes free; `by_writing` finds a used-up quota too."""
     if shutil.disk_usage(folder).free < size:
         raise OSError(errno.ENOSPC, "No space left on device")
-    if not by_writing:
-        return
-    probe = os.path.join(folder, f".room-test-{os.getpid()}")
-    descriptor = open_probe(probe)
-    try:
-        block = bytes(1024 * 1024)
-        for start in range(0, size, len(block)):
-            os.write(descriptor, block[: min(len(block), size - start)])
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-        remove_probe(probe)
+    if by_writing:
+        path, descriptor = probe(folder, "room-test")
+        try:
+            for start in range(0, size, 1 << 20):
+                os.write(descriptor, bytes(min(1 << 20, size - start)))
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+            with contextlib.suppress(OSError):
+                os.remove(path)
 
-
-# ## Writing
 
 class NotReplaced(OSError):
-    """The new file was written whole but could not take the old one's place: it is kept aside."""
+    """Written whole, but it could not take the old file's place: it is kept aside."""
 
     def __init__(self, error, kept_path):
         super().__init__(error.errno, error.strerror)
         self.cause, self.kept_path = error, kept_path
 
 
-def temporary_path(path, pid=None):
-    """Where a run with process id `pid` writes `path` before renaming it into place."""
-    stem, extension = split_extension(path)
-    return f"{stem}.partial-{pid or os.getpid()}{extension}"
-
-
-def kept_path(path):
-    """Where a whole new file goes when it cannot replace `path`: beside it, dated."""
-    stem, extension = split_extension(path)
-    return f"{stem}.kept-{time.strftime('%Y%m%d-%H%M%S')}{extension}"
-
-
 def split_extension(path):
-    """('checkpoint/x', '.weights.h5') for 'checkpoint/x.weights.h5'; ('x_curves', '.png')."""
     if path.endswith(".weights.h5"):
         return path[: -len(".weights.h5")], ".weights.h5"
     return os.path.splitext(path)
 
 
-def write_whole(path, write, keep=False):
-    """Call `write(temporary_path)`, flush it to the disk, then rename it to `path`.
+def kept_path(path):
+    """Beside `path`, dated: x.kept-20261201-121500.weights.h5."""
+    stem, extension = split_extension(path)
+    return f"{stem}.kept-{time.strftime('%Y%m%d-%H%M%S')}{extension}"
 
-    On a failure `path` is untouched and the OSError raised. The temporary file is removed,
-    except with `keep` when only the rename failed: then it is kept aside (NotReplaced says where).
-    `keep` is for a run's last write of `path`: it waits for a program holding `path` open on
-    Windows even where an earlier write gave up on it.
+
+def write_whole(path, write, keep=False):
+    """`write(temporary)`, flushed to the disk, renamed to `path`; on a failure `path` is as it was.
+
+    `keep` is for a run's last write: a whole file that cannot replace `path` is kept aside
+    (NotReplaced says where), and a program holding `path` open on Windows is waited for again.
     """
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    temporary = temporary_path(path)
+    stem, extension = split_extension(path)
+    temporary = f"{stem}.partial-{os.getpid()}{extension}"
     try:
         write(temporary)
         flush_to_disk(temporary)
@@ -203,7 +153,7 @@ def write_whole(path, write, keep=False):
 
 
 def remove_stale_temporaries(path, facts=None):
-    """Remove the temporary files of `path` that runs which were killed left behind."""
+    """The temporary files of `path` that killed runs left behind."""
     stem, extension = split_extension(path)
     for temporary in glob.glob(f"{glob.escape(stem)}.partial-*{glob.escape(extension)}"):
         pid = temporary[len(stem) + len(".partial-"): -len(extension) or None]
@@ -213,17 +163,11 @@ def remove_stale_temporaries(path, facts=None):
 
 
 def flush_to_disk(path):
-    """What the operating system and the drive still hold in memory goes to the disk: a power
-    cut keeps it.
-
-    On macOS fsync hands the data to the drive, whose own cache a power cut can still lose;
-    F_FULLFSYNC has the drive write its cache out. A file system that refuses it gets fsync.
-    """
+    """fsync; on macOS F_FULLFSYNC, which has the drive write its own cache (fsync where refused)."""
     with open(path, "rb+") as file:
-        full_fsync = getattr(fcntl, "F_FULLFSYNC", None)
-        if full_fsync is not None:
+        if getattr(fcntl, "F_FULLFSYNC", None) is not None:
             try:
-                fcntl.fcntl(file.fileno(), full_fsync)
+                fcntl.fcntl(file.fileno(), fcntl.F_FULLFSYNC)
                 return
             except OSError:  # a network drive, FAT, exFAT
                 pass
@@ -231,56 +175,40 @@ def flush_to_disk(path):
 
 
 def replace(temporary, path, facts=None, wait_again=False):
-    """os.replace, retried for a moment while another program holds `path` open on Windows.
-
-    Once that moment has passed in vain, `path` is tried only once in later calls of this run,
-    unless the caller asks to `wait_again`; a replace that succeeds forgets the refusal.
-    """
-    key = refusal_key(path)
-    wait = RETRY_SECONDS if wait_again or key not in refused_paths else 0.0
-    deadline = time.monotonic() + wait
+    """os.replace, retried for RETRY_SECONDS while Windows says another program holds `path`
+    (access denied, a sharing violation); once in vain, later calls try once unless `wait_again`."""
+    deadline = time.monotonic() + (RETRY_SECONDS if wait_again or key(path) not in refused_paths else 0)
     while True:
         try:
             os.replace(temporary, path)
-            refused_paths.discard(key)
+            refused_paths.discard(key(path))
             return
         except OSError as error:
             if not replace_is_worth_retrying(error, facts):
                 raise
             if time.monotonic() >= deadline:
-                refused_paths.add(key)
+                refused_paths.add(key(path))
                 raise
             time.sleep(0.1)
 
 
-def refusal_key(path):
+def key(path):
     return os.path.normcase(os.path.abspath(path))
 
 
 def replace_is_worth_retrying(error, facts=None):
-    """Windows refuses to replace a file another program has open (access denied, or a sharing
-    violation) until it closes it, often a moment later; elsewhere a refusal is final."""
-    facts = facts or platforms.current()
-    return facts.os == "windows" and getattr(error, "winerror", None) in (5, 32, 33)
+    return (facts or platforms.current()).os == "windows" and getattr(error, "winerror", None) in (5, 32, 33)
 
-
-
-# ## The weight dump (参数提取)
 
 @contextlib.contextmanager
 def weights_file(path):
-    """The lesson's weight dump, opened for writing as the lecture's `open(path, 'w')`, written whole.
-
-    Every value is printed (NumPy would cut a long array short with `...`). The file takes its
-    place once the lesson's loop has written it all, and one line says so; where it cannot be
-    written, a warning says why and the lesson goes on.
-    """
+    """The lecture's `open(path, 'w')` for the weight dump (参数提取): every value printed, the
+    file written whole once the loop is done; where it cannot be, a warning and the lesson goes on."""
     import numpy as np
 
     text = io.StringIO()
     with np.printoptions(threshold=sys.maxsize):
         yield text
-
     def write(temporary):
         with open(temporary, "w", encoding="utf-8") as file:
             file.write(text.getvalue())

@@ -1,17 +1,9 @@
 """The stock lessons' prices: which file, read right whatever layout it comes in, or made up.
 
-Which file: `--csv PATH` when given; else `SH600519.csv` in the working directory, the
-lecture's way and what get_stock_data.py writes; else the course's own file, shipped beside
-the scripts. One line says which.
-
-A price file is read the way a careful student would read it. The layouts students get are
-recognised: tushare's get_k_data (`date,open,close,...,code`) and its Pro API
-(`ts_code,trade_date,open,...`, newest first), akshare's and East Money's Chinese headers
-(`日期,开盘,...`), and what Excel makes of any of them (a byte order mark, GBK text, dates
-written day-first or month-first, thousands separators, spaces after the commas). The dates of
-a column are read in one format; rows are put in date order, repeated dates and missing or
-impossible opening prices dropped, each with one warning line. A file that cannot teach
-anything, or whose dates can be read two ways, ends the run with one line and status 2.
+--csv PATH, else SH600519.csv in the working directory (the lecture's way), else the course's
+file beside the scripts. The layouts students get (tushare, its Pro API newest first, akshare's
+and East Money's Chinese headers, and what Excel makes of them: a byte order mark, GBK, day- or
+month-first dates, thousands separators) are read; docs/prices.md lists what is dropped or refused.
 """
 import io
 import os
@@ -23,17 +15,11 @@ import numpy as np
 from lessonkit.commands import shown_path
 from lessonkit.exits import shown, stop
 
-COURSE_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                           "SH600519.csv")
+COURSE_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "SH600519.csv")
 LECTURE_FILE_NAME = "SH600519.csv"
-
-# Column names by what they hold, as the sources write them (compared in small letters).
-COLUMNS = {
-    "date": ("date", "trade_date", "日期", "交易日期", "时间"),
-    "open": ("open", "开盘", "开盘价", "今开"),
-    "code": ("code", "ts_code", "股票代码", "代码", "symbol"),
-}
-# The ways a date is written, tried in this order. A column must read in one of them entirely.
+COLUMNS = {"date": ("date", "trade_date", "日期", "交易日期", "时间"),  # compared in small letters
+           "open": ("open", "开盘", "开盘价", "今开"),
+           "code": ("code", "ts_code", "股票代码", "代码", "symbol")}
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d", "%Y年%m月%d日",
                 "%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%m-%d-%Y", "%d.%m.%Y")
 
@@ -42,39 +28,27 @@ def warn(message):
     print(f"Warning: {message}", file=sys.stderr)
 
 
-# ## The lesson's prices
-
 def read_prices(args, test_days=300, time_steps=60):
     """The lecture's `pd.read_csv('./SH600519.csv')`, read right: a table in the course file's
-    layout (an index column, `date`, `open`: the opening price is column 2), oldest day first.
-
-    The file is --csv, else SH600519.csv here, else the course's own (one line says which);
-    --synthetic gives made-up prices. `.attrs["code"]` is the stock's code ('synthetic').
-    """
+    layout (an index column, `date`, `open` as column 2), oldest day first, `.attrs["code"]`."""
     import pandas as pd
 
-    dates, opens, code = opening_prices(args.csv, args.synthetic, test_days, time_steps)
+    if args.synthetic:
+        dates, opens = synthetic_prices()
+        code = "synthetic"
+        print(f"Using synthetic prices: a made-up random walk of {len(opens)} business days from "
+              f"{dates[0]}, not a real stock.")
+    else:
+        path, why = find_price_file(args.csv)
+        print(f"Prices: {path} ({why})")
+        dates, opens, code = load_opening_prices(path, test_days, time_steps)
     table = pd.DataFrame({"": range(len(opens)), "date": dates, "open": opens})
     table.attrs["code"] = code
     return table
 
 
-def opening_prices(csv_path, synthetic, test_days, time_steps):
-    """(dates, opening prices, stock code or 'synthetic'), after one line saying where they come from."""
-    if synthetic:
-        dates, opens = synthetic_prices()
-        print(f"Using synthetic prices: a made-up random walk of {len(opens)} business days from "
-              f"{dates[0]}, not a real stock.")
-        return dates, opens, "synthetic"
-    path, why = find_price_file(csv_path)
-    print(f"Prices: {path} ({why})")
-    return load_opening_prices(path, test_days, time_steps)
-
-
-# ## Which file
-
 def find_price_file(csv_path=None):
-    """(the path to read, why that one): --csv, else SH600519.csv here, else the course's file."""
+    """(the path to read, why that one)."""
     if csv_path:
         return csv_path, "given with --csv"
     if os.path.isfile(LECTURE_FILE_NAME):
@@ -91,27 +65,29 @@ def same_file(a, b):
         return False
 
 
-# ## Reading a file, whatever its layout
-
 def read_price_table(csv_path):
-    """The file's table, every value as text; a file that cannot be read ends the run."""
+    """(the file's table as text, its separator); a file that cannot be read ends the run."""
     import pandas as pd
 
     if not os.path.isfile(csv_path):
-        stop(f"No price file {csv_path}: check the path, or leave out --csv to use the course's "
-             "prices.")
+        stop(f"No price file {csv_path}: check the path, or leave out --csv to use the course's prices.")
     try:
         with open(csv_path, "rb") as file:
             raw = file.read()
     except OSError as error:
         stop(f"Cannot read {csv_path} ({error.strerror or error}).")
-    text = decoded(raw)
+    for encoding in ("utf-8-sig", "gb18030"):  # with or without a byte order mark; Chinese Excel's
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            text = None
     if text is None:
         stop(f"Cannot read {csv_path}: it is neither UTF-8 nor GBK text (is it a spreadsheet? "
              "save it as CSV).")
     if not text.strip():
         stop(f"{csv_path} is empty: download it again, or leave out --csv to use the course's prices.")
-    separator = separator_of(text)
+    separator = max((",", "\t", ";"), key=text.lstrip().splitlines()[0].count)
     try:
         frame = pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False,
                             skipinitialspace=True)
@@ -121,52 +97,24 @@ def read_price_table(csv_path):
     return frame, separator
 
 
-def decoded(raw):
-    """The file's text: UTF-8 (with or without a byte order mark), else GBK as Chinese Excel saves it."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
-
-
-def separator_of(text):
-    """The delimiter of the header line: a comma, a tab or a semicolon, whichever it has most of."""
-    header = text.lstrip().splitlines()[0]
-    return max((",", "\t", ";"), key=header.count)
-
-
 def column_for(frame, role):
-    """The name of the column that holds `role` (date, open, code), or None."""
-    for column in frame.columns:
-        if column.lower() in COLUMNS[role]:
-            return column
-    return None
+    return next((column for column in frame.columns if column.lower() in COLUMNS[role]), None)
 
 
 def numbers(values, separator=","):
-    """Prices as floats: thousands separators and spaces taken out; NaN for what is no number.
-
-    In a file separated by semicolons, as Excel writes where a comma is the decimal mark, a
-    comma is read as that mark.
-    """
+    """Floats, thousands separators and spaces taken out, NaN for what is no number; in a file
+    separated by semicolons (Excel where a comma is the decimal mark), a comma is that mark."""
     import pandas as pd
 
     text = pd.Series(values, dtype=str).str.strip().str.replace(" ", "", regex=False)
     if separator == ";" and not text.str.contains(".", regex=False).any():
         text = text.str.replace(",", ".", regex=False)
-    text = text.str.replace(",", "", regex=False)
-    return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+    return pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce").to_numpy(dtype=float)
 
 
 def read_dates(values, source):
-    """Every value read in one format: (datetime64 array, the format); ends the run if there is none.
-
-    Where day-first and month-first both read every date, the one that puts the rows in
-    order (as a file's rows are, oldest or newest first) is taken; if both or neither do, the
-    file is refused rather than guessed.
-    """
+    """(datetime64 array, its format): every value read one way. Where day-first and month-first
+    both read every date, the one that puts the rows in order wins; if both or neither, refused."""
     import pandas as pd
 
     text = pd.Series(values, dtype=str).str.strip().str.split(" ").str[0]  # "2010-04-26 00:00:00"
@@ -174,57 +122,39 @@ def read_dates(values, source):
     for date_format in DATE_FORMATS:
         when = pd.to_datetime(text, format=date_format, errors="coerce")
         if not when.isna().any():
-            readings[date_format] = when
+            readings.setdefault(tuple(when), (date_format, when))
     if not readings:
         fails = text[pd.to_datetime(text, format=DATE_FORMATS[0], errors="coerce").isna()]
         stop(f"{source}: the dates are not all written one way ({listing(fails.head(3).map(repr))} "
              "and others); save the file with dates like 2010-04-26.")
-    distinct = {}
-    for date_format, when in readings.items():
-        distinct.setdefault(tuple(when), (date_format, when))
-    if len(distinct) > 1:
-        ordered = [(f, w) for f, w in distinct.values()
-                   if w.is_monotonic_increasing or w.is_monotonic_decreasing]
-        if len(ordered) != 1:
-            stop(f"{source}: dates like {shown(text.iloc[0])} read both day-first and month-first; "
-                 "save the file with dates like 2010-04-26.")
-        date_format, when = ordered[0]
-    else:
-        date_format, when = next(iter(distinct.values()))
+    ordered = [(f, w) for f, w in readings.values() if w.is_monotonic_increasing or w.is_monotonic_decreasing]
+    if len(readings) > 1 and len(ordered) != 1:
+        stop(f"{source}: dates like {shown(text.iloc[0])} read both day-first and month-first; "
+             "save the file with dates like 2010-04-26.")
+    date_format, when = ordered[0] if len(readings) > 1 else next(iter(readings.values()))
     return when.to_numpy(), date_format
 
 
 def stock_code(frame, csv_path):
-    """The stock's code: 600519 from a code column (600519, '600519.SH', 'sh600519'), else the file name."""
+    """600519 from a code column (600519, '600519.SH', 'sh600519') or the file name."""
     column = column_for(frame, "code")
     text = str(frame[column].iloc[0]).strip() if column and len(frame) else ""
     digits = re.search(r"\d{6}", text) or re.search(r"\d{6}", os.path.basename(csv_path))
-    if digits:
-        return digits.group(0)
-    return text or os.path.splitext(os.path.basename(csv_path))[0]
+    return digits.group(0) if digits else text or os.path.splitext(os.path.basename(csv_path))[0]
 
-
-# ## The series a lesson learns from
 
 def load_opening_prices(csv_path, test_days, time_steps):
-    """(dates, opening prices, stock code) from a price file, oldest first.
-
-    Rows whose date is no date at all (a footer), whose date comes again, or whose opening
-    price is missing, not a number, zero or negative are dropped, each kind with a warning; a
-    file that cannot be used ends the run with one line saying why and what to do.
-    """
+    """(dates, opening prices, code), oldest first; rows of no date, a repeated date, or no
+    usable opening price dropped, each kind with a warning line."""
     frame, separator = read_price_table(csv_path)
-    source = csv_path
-    open_column = column_for(frame, "open")
+    source, open_column, date_column = csv_path, column_for(frame, "open"), column_for(frame, "date")
     if open_column is None:
         stop(f"{source} has no opening prices: no 'open' or '开盘' column (it has: "
              f"{', '.join(map(str, frame.columns))[:200]}).")
     code = stock_code(frame, csv_path)
-    date_column = column_for(frame, "date")
     if date_column is None:
         warn(f"{source} has no date column; its rows are taken in the order of the file, oldest first.")
-        dates = np.array([f"row {i + 1}" for i in range(len(frame))])
-        opens = numbers(frame[open_column], separator)
+        dates, opens = np.array([f"row {i + 1}" for i in range(len(frame))]), numbers(frame[open_column], separator)
     else:
         dates, opens = dated_rows(frame, date_column, open_column, separator, source)
     bad = ~(np.isfinite(opens) & (opens > 0))
@@ -232,7 +162,14 @@ def load_opening_prices(csv_path, test_days, time_steps):
         warn(f"dropped {bad.sum()} rows of {source} whose opening price is missing, not a number, "
              f"zero or negative: {listing(dates[bad])}.")
     dates, opens = dates[~bad], opens[~bad]
-    check_enough(opens, test_days, time_steps, source)
+    needed_rows = test_days + time_steps + 1
+    if len(opens) < needed_rows:
+        stop(f"{source} has {len(opens)} usable rows; the lesson needs at least {needed_rows} "
+             f"(a {test_days}-day test set, and {time_steps}-day windows before the first "
+             "training label).")
+    if opens[:-test_days].max() == opens[:-test_days].min():
+        stop(f"{source}: every training day opens at {opens[0]:g}, so there is nothing to learn "
+             "(and no range to scale to 0-1); use a file whose prices move.")
     return dates, opens, code
 
 
@@ -263,42 +200,22 @@ def dated_rows(frame, date_column, open_column, separator, source):
     return dates, opens
 
 
-def check_enough(opens, test_days, time_steps, source):
-    """A series the lesson can learn from: long enough, and moving over its training days."""
-    needed_rows = test_days + time_steps + 1
-    if len(opens) < needed_rows:
-        stop(f"{source} has {len(opens)} usable rows; the lesson needs at least {needed_rows} "
-             f"(a {test_days}-day test set, and {time_steps}-day windows before the first "
-             "training label).")
-    training = opens[:-test_days]
-    if training.max() == training.min():
-        stop(f"{source}: every training day opens at {training[0]:g}, so there is nothing to learn "
-             "(and no range to scale to 0-1); use a file whose prices move.")
-
-
 def listing(labels, limit=10):
     """'2020-01-02, 2020-01-03 and 5 more'."""
     labels = [str(label) for label in labels]
-    more = f" and {len(labels) - limit} more" if len(labels) > limit else ""
-    return ", ".join(labels[:limit]) + more
+    return ", ".join(labels[:limit]) + (f" and {len(labels) - limit} more" if len(labels) > limit else "")
 
-
-# ## Made-up prices, for a lesson with no file at all
 
 def synthetic_prices(rows=2426, seed=7):
-    """(dates, opening prices): a random walk in log price, one business day a row from 2010-04-26.
-
-    A small upward drift and about 1.8 % daily volatility; the same seed gives the same series.
-    """
+    """(dates, opening prices): a random walk in log price, a business day a row from 2010-04-26."""
     import pandas as pd
 
     rng = np.random.default_rng(seed)
     close = 100 * np.exp(np.cumsum(rng.normal(0.0005, 0.018, rows)))
     opens = np.r_[100, close[:-1]] * np.exp(rng.normal(0, 0.006, rows))
-    dates = pd.bdate_range("2010-04-26", periods=rows).strftime("%Y-%m-%d").to_numpy()
-    return dates, opens.round(3)
+    return pd.bdate_range("2010-04-26", periods=rows).strftime("%Y-%m-%d").to_numpy(), opens.round(3)
 
 
 def stock_name(code):
-    """How the plot names the series: the lecture's 'MaoTai' for 600519, else the code."""
+    """The lecture's 'MaoTai' for 600519, else the code."""
     return {"600519": "MaoTai", "synthetic": "Synthetic"}.get(code, code)
