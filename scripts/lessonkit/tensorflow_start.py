@@ -88,7 +88,8 @@ def check_keras_backend():
 # lines (no GPU, oneDNN, CPU features, cuInit). Fatal lines and anything else pass through.
 CHATTER = re.compile(r"^(WARNING: All log messages before absl::InitializeLog\(\)|[IWE]\d{4} |"
                      r"To enable the following instructions)")
-# The filter ignores Ctrl-C, which a console sends to every process of it: the lesson answers.
+# Ctrl-C is the lesson's to answer: the filter starts in a session (POSIX) or process group
+# (Windows) of its own, which a terminal's Ctrl-C does not reach, and ignores it all the same.
 FILTER = f"""
 import re, signal, sys
 signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -113,6 +114,7 @@ def start_up_chatter_hidden():
     try:
         pipe = subprocess.Popen([sys.executable, "-c", FILTER], stdin=subprocess.PIPE,
                                 stdout=subprocess.DEVNULL, stderr=stderr,
+                                start_new_session=True,
                                 creationflags=getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0))
     except OSError:  # no second process here: start without the filter
         pipe = None
