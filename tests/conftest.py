@@ -34,15 +34,23 @@ class TrainingCycles(collections.abc.Mapping):
 
     def __init__(self):
         self.cycles = None
+        self.shared_dir = None  # where pytest-xdist's workers share them (set by a fixture below)
 
     def __getitem__(self, lesson):
         if self.cycles is None:
-            sys.path.insert(0, str(ROOT / "benchmarks"))
-            from headless import training_cycles
-
-            found = training_cycles(*(SCRIPTS / f"{name}.py" for name in self.names))
-            self.cycles = {Path(path).stem: cycles for path, cycles in found.items()}
+            if self.shared_dir is None:
+                self.cycles = self.read()
+            else:  # read once for all workers: a Python of its own, importing TensorFlow
+                _, self.cycles = trained_once(self.shared_dir, "training-cycles",
+                                              lambda folder: self.read())
         return self.cycles[lesson]
+
+    def read(self):
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from headless import training_cycles
+
+        found = training_cycles(*(SCRIPTS / f"{name}.py" for name in self.names))
+        return {Path(path).stem: cycles for path, cycles in found.items()}
 
     def __iter__(self):
         return iter(self.names)
@@ -258,6 +266,12 @@ def shared_dir(tmp_path_factory, worker_id):
     return base.parent if worker_id != "master" else base
 
 
+@pytest.fixture(scope="session", autouse=True)
+def training_cycles_shared(shared_dir):
+    """LESSONS reads the lessons' training cycles once for all workers."""
+    LESSONS.shared_dir = shared_dir
+
+
 def trained_once(shared_dir, name, make):
     """Run make(folder) once for all workers; returns (folder, what make returned, as JSON)."""
     folder = shared_dir / f"shared-{name}"
@@ -342,6 +356,28 @@ def stock_runs(shared_dir):
         return folder, result["stdout"]
 
     return get
+
+
+# ## The order the tests run in
+
+# With --dist worksteal each worker starts on its own contiguous share of the tests and takes
+# half of another's remaining ones when it runs out. So what runs longest goes first, where it
+# cannot end a run on one core while the other has nothing left: the notebooks (one fixture of
+# about a minute), then the files with the longest tests; the tests that call functions in this
+# process, a fraction of a second each, go last. Otherwise the order is pytest's.
+FIRST = ("test_notebooks.py", "test_benchmarks.py", "test_stock.py", "test_checkpoints.py",
+         "test_student_edits.py", "test_by_hand.py")
+LAST = ("test_decisions.py", "test_readmes.py", "test_stock_scaling.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item):
+        name = item.path.name
+        if name in FIRST:
+            return FIRST.index(name)
+        return len(FIRST) + 1 + LAST.index(name) if name in LAST else len(FIRST)
+
+    items.sort(key=rank)  # stable: within a rank, the order pytest collected them in
 
 
 # ## The messages the READMEs and docs/ quote

@@ -245,7 +245,10 @@ def test_stock_scripts_answer_help_with_their_own_flags(tmp_path, script):
 
 
 def test_scaling_each_window_by_its_last_price_comes_near_persistence_on_the_course_file(tmp_path):
-    result = run_script("stock_rnn", "--scaling", "window", "--epochs", "20", "--no-show",
+    # A few epochs show it as well as many: scaled by their last price the windows say how far
+    # the next day moves, and the model's answers stay near no move at all, which is persistence
+    # (RMSE 19.56, 19.93, 19.76, 19.44 after 1, 3, 5, 20 epochs here, against 19.62).
+    result = run_script("stock_rnn", "--scaling", "window", "--epochs", "3", "--no-show",
                         cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     model_rmse, persistence_rmse = table_row(result.stdout, "model")[1], table_row(
