@@ -15,17 +15,6 @@ from conftest import (PROGRAMS, RESUME_LINE, SCRIPTS, assert_works_here, checkpo
 
 
 
-ENDED = []  # kept until the tests end: on Windows a handle held keeps an id from being reused
-
-
-def dead_pid():
-    """The process id of a process that has ended."""
-    process = subprocess.Popen([sys.executable, "-c", "pass"])
-    process.wait()
-    ENDED.append(process)
-    return process.pid
-
-
 # ## The console
 
 def test_the_console_encoding_python_chooses_itself_never_fails(copy_of):
@@ -91,19 +80,10 @@ def test_a_signal_during_the_final_save_waits_for_the_file_then_ends_with_130(tm
     assert os.listdir(tmp_path / "checkpoint") == ["lesson.weights.h5"]
 
 
-def test_a_run_removes_partial_checkpoints_that_killed_runs_of_its_lesson_left(copy_of):
-    cwd = copy_of("rnn_onehot_1pre1")
-    folder = cwd / "checkpoint"
-    stale = folder / f"rnn_onehot_1pre1.partial-{dead_pid()}.weights.h5"
-    live = folder / f"rnn_onehot_1pre1.partial-{os.getpid()}.weights.h5"  # a run still writing
-    other = folder / f"rnn_onehot_4pre1.partial-{dead_pid()}.weights.h5"
-    stale_picture = cwd / f"rnn_onehot_1pre1_curves.partial-{dead_pid()}.png"
-    for path in (stale, live, other, stale_picture):
-        path.write_bytes(b"half a file")
-    result = run_script("rnn_onehot_1pre1", "--epochs", "1", "--predict", "a", cwd=cwd)
-    assert result.returncode == 0, result.stderr
-    assert not stale.exists() and not stale_picture.exists()
-    assert live.exists() and other.exists()
+def test_a_run_removes_partial_checkpoints_that_killed_runs_of_its_lesson_left(resumed_runs):
+    _, _, partial = resumed_runs("rnn_onehot_1pre1")  # left there before it ran
+    assert not partial["stale"].exists() and not partial["stale picture"].exists()
+    assert partial["live"].exists() and partial["other lesson's"].exists()
 
 
 # ## Nothing trained, nothing predicted
@@ -140,22 +120,22 @@ def test_epochs_0_without_usable_weights_says_so_and_exits_2(copy_of, tmp_path, 
         assert "checkpoint" not in " ".join(os.listdir(tmp_path))
 
 
-def test_epochs_0_predicts_with_the_checkpoint_and_changes_nothing_training_wrote(copy_of):
-    cwd = copy_of("rnn_onehot_1pre1")
-    picture = cwd / "rnn_onehot_1pre1_curves.png"
-    before = picture.read_bytes()
-    dump = (cwd / "rnn_onehot_1pre1_weights.txt").read_text(encoding="utf-8")
-    checkpoints = {path: path.stat().st_mtime_ns for path in cwd.rglob("*.h5")}
-    result = run_script("rnn_onehot_1pre1", "--epochs", "0", "--predict", "c", cwd=cwd)
-    assert result.returncode == 0, result.stderr
-    assert {path: path.stat().st_mtime_ns for path in cwd.rglob("*.h5")} == checkpoints
-    printed("Trained 0 epochs: X left as it was.", result.stdout)
+def test_epochs_0_predicts_with_the_checkpoint_and_changes_nothing_training_wrote(trained,
+                                                                                   predicted_runs):
+    before, _ = trained("rnn_onehot_1pre1")  # what the run's folder was copied from, times kept
+    cwd, stdout = predicted_runs("rnn_onehot_1pre1")
+    mtimes = lambda folder: {path.relative_to(folder): path.stat().st_mtime_ns
+                             for path in folder.rglob("*.h5")}
+    assert mtimes(cwd) == mtimes(before) != {}
+    printed("Trained 0 epochs: X left as it was.", stdout)
     printed("No curves: nothing was trained in this run (X: the last training's curves are kept).",
-            result.stdout)
-    assert picture.read_bytes() == before
+            stdout)
+    picture = "rnn_onehot_1pre1_curves.png"
+    assert (cwd / picture).read_bytes() == (before / picture).read_bytes()
     # The dump is the lecture's step, done again: the same weights, the same values.
-    assert (cwd / "rnn_onehot_1pre1_weights.txt").read_text(encoding="utf-8") == dump
-    assert "c->d" in result.stdout
+    dump = "rnn_onehot_1pre1_weights.txt"
+    assert (cwd / dump).read_text(encoding="utf-8") == (before / dump).read_text(encoding="utf-8")
+    assert re.search(r"^c->d", stdout, flags=re.M)
 
 
 # ## Checkpoints of another lesson, and checkpoints without the record
