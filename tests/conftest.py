@@ -444,6 +444,20 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=rank)  # stable: within a rank, the order pytest collected them in
 
 
+@pytest.fixture(scope="session")
+def window_run(shared_dir):
+    """stock_rnn --scaling window --epochs 3 --no-show, run once in a folder without a price file
+    (so on the course's, beside the scripts): (its working directory, its stdout)."""
+    def make(folder):
+        result = run_script("stock_rnn", "--scaling", "window", "--epochs", "3", "--no-show",
+                            cwd=folder)
+        assert result.returncode == 0, result.stderr
+        return {"stdout": result.stdout}
+
+    folder, result = trained_once(shared_dir, "window-scaling", make)
+    return folder, result["stdout"]
+
+
 # ## The messages the READMEs and docs/ quote
 
 # The table of every message a script prints, and what to do (docs/messages.md is its English twin).

@@ -15,7 +15,8 @@ import sys
 
 import pytest
 
-from conftest import LESSONS, SCRIPTS, headless_env, posix_only, printed, trained_once
+from conftest import (LESSONS, SCRIPTS, headless_env, posix_only, price_table, printed,
+                      trained_once)
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -63,8 +64,9 @@ CELLS = {
     "nothing to predict with": f"%run {LESSON} --epochs 0 --fresh",
     "bad word": f"%run {LESSON} --epochs 0 --predict z9",
     "prompt without input": f"%run {LESSON} --epochs 0",
-    "stock lesson": f"%run {SCRIPTS / 'stock_rnn.py'} --synthetic --epochs 1",
-    "stock lesson, no show": f"%run {SCRIPTS / 'stock_rnn.py'} --synthetic --epochs 0 --no-show",
+    # prices.csv: 400 days the notebook's folder holds (a short file: a short epoch)
+    "stock lesson": f"%run {SCRIPTS / 'stock_rnn.py'} --csv prices.csv --epochs 1",
+    "stock lesson, no show": f"%run {SCRIPTS / 'stock_rnn.py'} --csv prices.csv --epochs 0 --no-show",
     "by hand": f"%run {SCRIPTS / 'rnn_forward_by_hand.py'} rnn_onehot_1pre1 a",
     "by hand, untrained": f"%run {SCRIPTS / 'rnn_forward_by_hand.py'} rnn_embedding_4pre1",
     # The kernel's stop button: Jupyter sends the kernel SIGINT (on POSIX systems).
@@ -87,6 +89,7 @@ def kernel_env():
 def notebook(shared_dir):
     """{cell name: its outputs} of the notebook, executed in a working directory of its own."""
     def make(cwd):
+        price_table(400).to_csv(cwd / "prices.csv")
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)
                                              for source in CELLS.values()])
         client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
@@ -217,7 +220,7 @@ def test_the_stock_lesson_shows_its_loss_and_prediction_inline_unless_no_show(no
     assert len(pictures(notebook["stock lesson"])) == 2
     assert "均方误差" in text(notebook["stock lesson"], "stdout")
     quiet = notebook["stock lesson, no show"]
-    assert not pictures(quiet) and "Plot saved to stock_rnn_synthetic_prediction.png" in text(quiet)
+    assert not pictures(quiet) and "Plot saved to stock_rnn_prediction.png" in text(quiet)
 
 
 def test_the_by_hand_pass_shows_its_picture_inline(notebook):
