@@ -34,15 +34,23 @@ class TrainingCycles(collections.abc.Mapping):
 
     def __init__(self):
         self.cycles = None
+        self.shared_dir = None  # where pytest-xdist's workers share them (set by a fixture below)
 
     def __getitem__(self, lesson):
         if self.cycles is None:
-            sys.path.insert(0, str(ROOT / "benchmarks"))
-            from headless import training_cycles
-
-            found = training_cycles(*(SCRIPTS / f"{name}.py" for name in self.names))
-            self.cycles = {Path(path).stem: cycles for path, cycles in found.items()}
+            if self.shared_dir is None:
+                self.cycles = self.read()
+            else:  # read once for all workers: a Python of its own, importing TensorFlow
+                _, self.cycles = trained_once(self.shared_dir, "training-cycles",
+                                              lambda folder: self.read())
         return self.cycles[lesson]
+
+    def read(self):
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from headless import training_cycles
+
+        found = training_cycles(*(SCRIPTS / f"{name}.py" for name in self.names))
+        return {Path(path).stem: cycles for path, cycles in found.items()}
 
     def __iter__(self):
         return iter(self.names)
@@ -258,6 +266,12 @@ def shared_dir(tmp_path_factory, worker_id):
     return base.parent if worker_id != "master" else base
 
 
+@pytest.fixture(scope="session", autouse=True)
+def training_cycles_shared(shared_dir):
+    """LESSONS reads the lessons' training cycles once for all workers."""
+    LESSONS.shared_dir = shared_dir
+
+
 def trained_once(shared_dir, name, make):
     """Run make(folder) once for all workers; returns (folder, what make returned, as JSON)."""
     folder = shared_dir / f"shared-{name}"
@@ -298,18 +312,20 @@ def trained(shared_dir):
 @pytest.fixture(scope="session")
 def by_hand_runs(trained, shared_dir):
     """The by-hand pass run once per (lesson, letters) on the lesson's default training, as a user
-    runs it: (lesson, word) -> (its working directory, its stdout). Its picture is described."""
-    def get(lesson, word):
+    runs it: (lesson, word) -> (its working directory, its stdout). Its picture is described.
+    Without a word it is given nothing at all: the lecture's example, rnn_onehot_4pre1 and bcde."""
+    def get(lesson, word=None):
         def make(folder):
             source, _ = trained(lesson)
             shutil.copytree(source, folder, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns("result.json"))
-            result = run_script("", str(SCRIPTS / "rnn_forward_by_hand.py"), lesson, word,
-                                cwd=folder, path=OBSERVED)
+            result = run_script("", str(SCRIPTS / "rnn_forward_by_hand.py"),
+                                *((lesson, word) if word else ()), cwd=folder, path=OBSERVED)
             assert result.returncode == 0, result.stderr
             return {"stdout": result.stdout}
 
-        folder, result = trained_once(shared_dir, f"by-hand-{lesson}-{word}", make)
+        assert word or lesson == "rnn_onehot_4pre1", "given nothing, the pass takes rnn_onehot_4pre1"
+        folder, result = trained_once(shared_dir, f"by-hand-{lesson}-{word or 'nothing'}", make)
         return folder, result["stdout"]
 
     return get
@@ -328,6 +344,68 @@ def copy_of(trained, tmp_path):
 
 
 @pytest.fixture(scope="session")
+def resumed_runs(trained, shared_dir):
+    """Each lesson resumed from its default training for 5 more epochs, once per test run, as a lab
+    server runs it: no display, and matplotlib left to choose its backend (MPLBACKEND empty).
+
+    Before it, the curves of the default training are removed, and partial files are left in its
+    checkpoint folder as runs killed while writing leave them: of this lesson by a process that
+    has ended (a checkpoint and a picture), of this lesson by one still running (this test
+    process), of another lesson by one that has ended. Returns lesson -> (its working directory,
+    its stdout, {what each partial file is: its path}); its pictures are described.
+    """
+    def get(lesson):
+        def make(folder):
+            source, _ = trained(lesson)
+            shutil.copytree(source, folder, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns("result.json"))
+            (folder / f"{lesson}_curves.png").unlink()
+            other = next(name for name in LESSONS if name != lesson)
+            ended = [subprocess.Popen([sys.executable, "-c", "pass"]) for _ in range(3)]
+            for process in ended:  # held until the run is over: no process takes their ids
+                process.wait()
+            partial = {
+                "stale": Path("checkpoint") / f"{lesson}.partial-{ended[0].pid}.weights.h5",
+                "live": Path("checkpoint") / f"{lesson}.partial-{os.getpid()}.weights.h5",
+                "other lesson's": Path("checkpoint") / f"{other}.partial-{ended[1].pid}.weights.h5",
+                "stale picture": Path(f"{lesson}_curves.partial-{ended[2].pid}.png")}
+            for path in partial.values():
+                (folder / path).write_bytes(b"half a file")
+            result = run_script("", str(SCRIPTS / f"{lesson}.py"), "--epochs", "5", "--predict",
+                                next(iter(LESSONS[lesson])), cwd=folder, path=OBSERVED,
+                                env={"MPLBACKEND": ""})
+            assert result.returncode == 0, result.stderr
+            return {"stdout": result.stdout, "partial": {k: str(v) for k, v in partial.items()}}
+
+        folder, result = trained_once(shared_dir, f"resumed-{lesson}", make)
+        return folder, result["stdout"], {k: folder / v for k, v in result["partial"].items()}
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def predicted_runs(trained, shared_dir):
+    """Each letter lesson run once with --epochs 0 on a copy of its default training, predicting
+    every training cycle with --generate 10 --probs: lesson -> (its working directory, its stdout).
+    The copy keeps the times its files were written at (shutil.copytree), so what the run
+    rewrote shows beside the default training's own folder, `trained(lesson)[0]`."""
+    def get(lesson):
+        def make(folder):
+            source, _ = trained(lesson)
+            shutil.copytree(source, folder, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns("result.json"))
+            result = run_script(lesson, "--epochs", "0", "--predict", *LESSONS[lesson],
+                                "--generate", "10", "--probs", cwd=folder)
+            assert result.returncode == 0, result.stderr
+            return {"stdout": result.stdout}
+
+        folder, result = trained_once(shared_dir, f"predicted-{lesson}", make)
+        return folder, result["stdout"]
+
+    return get
+
+
+@pytest.fixture(scope="session")
 def stock_runs(shared_dir):
     """Each stock script run once, 2 epochs, on a 400-day file: script -> (directory, stdout)."""
     def get(script):
@@ -342,6 +420,42 @@ def stock_runs(shared_dir):
         return folder, result["stdout"]
 
     return get
+
+
+# ## The order the tests run in
+
+# With --dist worksteal each worker starts on its own contiguous share of the tests and takes
+# half of another's remaining ones when it runs out. So what runs longest goes first, where it
+# cannot end a run on one core while the other has nothing left: the notebooks (one fixture of
+# about a minute), then the files with the longest tests; the tests that call functions in this
+# process, a fraction of a second each, go last. Otherwise the order is pytest's.
+FIRST = ("test_notebooks.py", "test_benchmarks.py", "test_stock.py", "test_checkpoints.py",
+         "test_student_edits.py", "test_by_hand.py")
+LAST = ("test_decisions.py", "test_readmes.py", "test_stock_scaling.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item):
+        name = item.path.name
+        if name in FIRST:
+            return FIRST.index(name)
+        return len(FIRST) + 1 + LAST.index(name) if name in LAST else len(FIRST)
+
+    items.sort(key=rank)  # stable: within a rank, the order pytest collected them in
+
+
+@pytest.fixture(scope="session")
+def window_run(shared_dir):
+    """stock_rnn --scaling window --epochs 3 --no-show, run once in a folder without a price file
+    (so on the course's, beside the scripts): (its working directory, its stdout)."""
+    def make(folder):
+        result = run_script("stock_rnn", "--scaling", "window", "--epochs", "3", "--no-show",
+                            cwd=folder)
+        assert result.returncode == 0, result.stderr
+        return {"stdout": result.stdout}
+
+    folder, result = trained_once(shared_dir, "window-scaling", make)
+    return folder, result["stdout"]
 
 
 # ## The messages the READMEs and docs/ quote

@@ -3,6 +3,8 @@ and cell by cell, as a notebook made from a lesson with jupytext runs them.
 
 One notebook, executed once by nbclient with no display and no input (as nbconvert and
 papermill run one), holds every cell the tests read; each test checks the outputs of its cells.
+Each notebook is executed once for the whole run, whichever of pytest-xdist's workers asks first
+(conftest.trained_once), and its outputs are shared.
 """
 import json
 import os
@@ -13,7 +15,8 @@ import sys
 
 import pytest
 
-from conftest import LESSONS, SCRIPTS, headless_env, posix_only, printed
+from conftest import (LESSONS, SCRIPTS, headless_env, posix_only, price_table, printed,
+                      trained_once)
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -61,8 +64,9 @@ CELLS = {
     "nothing to predict with": f"%run {LESSON} --epochs 0 --fresh",
     "bad word": f"%run {LESSON} --epochs 0 --predict z9",
     "prompt without input": f"%run {LESSON} --epochs 0",
-    "stock lesson": f"%run {SCRIPTS / 'stock_rnn.py'} --synthetic --epochs 1",
-    "stock lesson, no show": f"%run {SCRIPTS / 'stock_rnn.py'} --synthetic --epochs 0 --no-show",
+    # prices.csv: 400 days the notebook's folder holds (a short file: a short epoch)
+    "stock lesson": f"%run {SCRIPTS / 'stock_rnn.py'} --csv prices.csv --epochs 1",
+    "stock lesson, no show": f"%run {SCRIPTS / 'stock_rnn.py'} --csv prices.csv --epochs 0 --no-show",
     "by hand": f"%run {SCRIPTS / 'rnn_forward_by_hand.py'} rnn_onehot_1pre1 a",
     "by hand, untrained": f"%run {SCRIPTS / 'rnn_forward_by_hand.py'} rnn_embedding_4pre1",
     # The kernel's stop button: Jupyter sends the kernel SIGINT (on POSIX systems).
@@ -75,19 +79,26 @@ CELLS = {
 }
 
 
-@pytest.fixture(scope="module")
-def notebook(tmp_path_factory):
+def kernel_env():
+    """Colab's and JupyterHub's kernels have no display: the pictures can only be shown inline."""
+    return {k: v for k, v in os.environ.items()
+            if k not in ("DISPLAY", "WAYLAND_DISPLAY", "MPLBACKEND", "KERAS_BACKEND")}
+
+
+@pytest.fixture(scope="session")
+def notebook(shared_dir):
     """{cell name: its outputs} of the notebook, executed in a working directory of its own."""
-    cwd = tmp_path_factory.mktemp("notebook")
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)
-                                         for source in CELLS.values()])
-    client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
-                                     resources={"metadata": {"path": str(cwd)}})
-    # Colab's and JupyterHub's kernels have no display: the pictures can only be shown inline.
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "MPLBACKEND", "KERAS_BACKEND")}
-    client.execute(env=env)
-    return dict(zip(CELLS, (cell.outputs for cell in nb.cells)))
+    def make(cwd):
+        price_table(400).to_csv(cwd / "prices.csv")
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)
+                                             for source in CELLS.values()])
+        client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
+                                         resources={"metadata": {"path": str(cwd)}})
+        client.execute(env=kernel_env())
+        return [cell.outputs for cell in nb.cells]
+
+    _, outputs = trained_once(shared_dir, "notebook", make)
+    return dict(zip(CELLS, (nbformat.from_dict(cell) for cell in outputs)))
 
 
 def text(outputs, stream=None):
@@ -209,7 +220,7 @@ def test_the_stock_lesson_shows_its_loss_and_prediction_inline_unless_no_show(no
     assert len(pictures(notebook["stock lesson"])) == 2
     assert "均方误差" in text(notebook["stock lesson"], "stdout")
     quiet = notebook["stock lesson, no show"]
-    assert not pictures(quiet) and "Plot saved to stock_rnn_synthetic_prediction.png" in text(quiet)
+    assert not pictures(quiet) and "Plot saved to stock_rnn_prediction.png" in text(quiet)
 
 
 def test_the_by_hand_pass_shows_its_picture_inline(notebook):
@@ -239,35 +250,56 @@ def test_python_run_from_a_cell_saves_its_curves_and_prints_no_figure_repr(noteb
 LESSON_FILES = [*LESSONS, "stock_rnn", "stock_lstm", "stock_gru"]
 
 
-@pytest.fixture(scope="module")
-def cell_by_cell(tmp_path_factory):
-    """{lesson: its notebook's cells, executed}: each lesson turned into a notebook beside the
-    lessons, as `jupytext --to notebook scripts/LESSON.py` makes it, run cell by cell in a fresh
-    kernel, as Jupyter runs a notebook it opened (it names the notebook to the kernel)."""
+# The lessons of a kind run one after the other in one kernel, the first of them in a fresh one.
+KERNELS = {"letters": list(LESSONS), "stock": ["stock_rnn", "stock_lstm", "stock_gru"]}
+
+
+@pytest.fixture(scope="session")
+def cell_by_cell(shared_dir):
+    """lesson -> (the folder it ran in, its notebook's cells, executed): each lesson turned into a
+    notebook beside the lessons, as `jupytext --to notebook scripts/LESSON.py` makes it, and run
+    cell by cell, as Jupyter runs a notebook it opened, naming the notebook to the kernel.
+
+    The lessons of a kind (KERNELS) share a kernel, started for the first of them: before each
+    next one, a cell names its notebook as Jupyter's kernel names the notebook it was started
+    for (JPY_SESSION_NAME, and IPython's __session__ from it).
+    """
     jupytext = pytest.importorskip("jupytext")
-    folder = tmp_path_factory.mktemp("cells") / "scripts"
-    shutil.copytree(SCRIPTS, folder, ignore=shutil.ignore_patterns("__pycache__", "checkpoint"))
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "MPLBACKEND", "KERAS_BACKEND")}
-    executed = {}
-    for lesson in LESSON_FILES:
-        nb = jupytext.read(folder / f"{lesson}.py")
-        if lesson.startswith("stock_"):  # a teacher's edit for a short demonstration
-            for cell in nb.cells:
-                cell.source = cell.source.replace("epochs=50)", "epochs=2)")
-        path = folder / f"{lesson}.ipynb"
-        nbformat.write(nb, path)
+
+    def run_in_one_kernel(lessons, folder):
+        folder = folder / "scripts"
+        shutil.copytree(SCRIPTS, folder, ignore=shutil.ignore_patterns("__pycache__", "checkpoint"))
+        cells, spans = [], {}
+        for lesson in lessons:
+            nb = jupytext.read(folder / f"{lesson}.py")
+            if lesson.startswith("stock_"):  # a teacher's edit for a short demonstration
+                for cell in nb.cells:
+                    cell.source = cell.source.replace("epochs=50)", "epochs=2)")
+            path = folder / f"{lesson}.ipynb"
+            nbformat.write(nb, path)
+            if cells:  # the kernel was started for the first notebook
+                cells.append(nbformat.v4.new_code_cell(
+                    f"import os\n__session__ = os.environ['JPY_SESSION_NAME'] = {str(path)!r}"))
+            spans[lesson] = (len(cells), len(cells) + len(nb.cells))
+            cells += nb.cells
+        nb = nbformat.v4.new_notebook(cells=cells)
         client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
                                          resources={"metadata": {"path": str(folder)}})
-        client.execute(env={**env, "JPY_SESSION_NAME": str(path)})
-        executed[lesson] = nb.cells
-    return folder, executed
+        client.execute(env={**kernel_env(), "JPY_SESSION_NAME": str(folder / f"{lessons[0]}.ipynb")})
+        return {lesson: nb.cells[start:end] for lesson, (start, end) in spans.items()}
+
+    def get(lesson):
+        [kind] = [kind for kind, lessons in KERNELS.items() if lesson in lessons]
+        folder, executed = trained_once(shared_dir, f"cells-{kind}",
+                                        lambda folder: run_in_one_kernel(KERNELS[kind], folder))
+        return folder / "scripts", [nbformat.from_dict(cell) for cell in executed[lesson]]
+
+    return get
 
 
 @pytest.mark.parametrize("lesson", LESSON_FILES)
 def test_each_lesson_runs_cell_by_cell_with_its_defaults(cell_by_cell, lesson):
-    folder, executed = cell_by_cell
-    cells = executed[lesson]
+    folder, cells = cell_by_cell(lesson)
     assert sum(cell.cell_type == "code" for cell in cells) >= 8  # the lecture's steps, in cells
     out = "".join(text(cell.outputs) for cell in cells if cell.cell_type == "code")
     epochs = 2 if lesson.startswith("stock_") else 100

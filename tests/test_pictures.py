@@ -4,7 +4,7 @@ their data, the size in pixels)."""
 import pandas as pd
 import pytest
 
-from conftest import LESSONS, OBSERVED, SCRIPTS, figure_of, run_script
+from conftest import LESSONS, figure_of
 
 SMALLEST_TEXT = 11  # points
 
@@ -39,11 +39,8 @@ def test_letter_curves_name_the_lesson_and_count_epochs_from_1(trained, lesson):
     assert_fits_a_slide(figure)
 
 
-def test_after_a_resume_the_curves_show_the_epochs_the_run_really_had(copy_of):
-    cwd = copy_of("rnn_onehot_1pre1")
-    result = run_script("", str(SCRIPTS / "rnn_onehot_1pre1.py"), "--epochs", "5", "--predict", "a",
-                        cwd=cwd, path=OBSERVED)
-    assert result.returncode == 0, result.stderr
+def test_after_a_resume_the_curves_show_the_epochs_the_run_really_had(resumed_runs):
+    cwd, _, _ = resumed_runs("rnn_onehot_1pre1")  # 5 epochs after the default training's 100
     figure = figure_of(cwd / "rnn_onehot_1pre1_curves.png")
     assert figure["suptitle"]["text"] == "rnn_onehot_1pre1: epochs 101-105"
     accuracy = figure["axes"][0]

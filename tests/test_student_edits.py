@@ -98,11 +98,9 @@ def test_more_memory_units_keep_the_old_weights_beside_the_new_checkpoint(collec
     assert re.match(r"rnn_onehot_1pre1\.kept-\d{8}-\d{6}\.weights\.h5", kept.name)  # says when
 
 
-def test_a_copy_is_a_lesson_of_its_own(collection, tmp_path):
+def test_a_copy_is_a_lesson_of_its_own(collection, copy_of):
     scripts, edit = collection
-    cwd = tmp_path / "work"
-    cwd.mkdir()
-    run_lesson(scripts / "rnn_onehot_1pre1.py", "--epochs", "3", "--predict", "a", cwd=cwd)
+    cwd = copy_of("rnn_onehot_1pre1")  # where the lesson itself has been trained
     original = checkpoint_of(cwd, "rnn_onehot_1pre1").read_bytes()
     copy = edit("rnn_onehot_1pre1", ("SimpleRNN(3),", "SimpleRNN(5),"), new_name="my_rnn")
     result = run_lesson(copy, "--epochs", "3", "--predict", "a", cwd=cwd)
@@ -133,21 +131,17 @@ def test_a_mistake_in_the_lesson_names_the_lessons_file_line_and_code(collection
                      last_line]
 
 
-@pytest.mark.parametrize("edit_made, expected", [
-    ((("SimpleRNN(3),", "SimpleRNN(3, return_sequences=True),\n    SimpleRNN(4),"),),
-     ["## Layer 1: simple_rnn (SimpleRNN)", "## Layer 2: simple_rnn_1 (SimpleRNN)",
-      "3 + 4 memory units (记忆体) in 2 recurrent layer(s)"]),
-    ((("SimpleRNN(3),", 'SimpleRNN(3),\n    Dense(10, activation="relu"),'),),
-     ["## Layer 2: dense (Dense)", "relu(h·W + b):"]),
-])
-def test_the_by_hand_pass_follows_stacked_layers_and_dense_layers(collection, tmp_path, edit_made,
-                                                                   expected):
-    scripts, edit = collection
-    lesson = edit("rnn_onehot_4pre1", *edit_made)
+def test_the_by_hand_pass_follows_stacked_layers_and_dense_layers(collection, tmp_path):
+    scripts, edit = collection  # two SimpleRNN layers, then a Dense layer before the output's
+    lesson = edit("rnn_onehot_4pre1", ("SimpleRNN(3),", "SimpleRNN(3, return_sequences=True),\n"
+                                                        "    SimpleRNN(4),\n"
+                                                        '    Dense(10, activation="relu"),'))
     run_lesson(lesson, "--epochs", "20", "--predict", "abcd", cwd=tmp_path)
     hand = by_hand(scripts, "rnn_onehot_4pre1", "bcde", tmp_path)
     assert hand.returncode == 0, hand.stderr
-    for line in expected:
+    for line in ["## Layer 1: simple_rnn (SimpleRNN)", "## Layer 2: simple_rnn_1 (SimpleRNN)",
+                 "3 + 4 memory units (记忆体) in 2 recurrent layer(s)",
+                 "## Layer 3: dense (Dense)", "relu(h·W + b):"]:
         assert line in hand.stdout
     assert float(BY_HAND_LINE.findall(hand.stdout)[-1][3]) <= 1e-5
 
