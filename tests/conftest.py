@@ -159,6 +159,23 @@ def scripts_module(name):
     return importlib.import_module(name)
 
 
+def checkpoint_refusal(lesson, cwd, *argv, monkeypatch, capsys):
+    """The one line (status 2) with which the lesson's checkpoint check, run in this process as
+    `checkpoint_to_load` runs it for `lesson` started with `argv` in `cwd`, ends the run."""
+    import argparse
+
+    checkpoints, exits = scripts_module("lessonkit.checkpoints"), scripts_module("lessonkit.exits")
+    monkeypatch.chdir(cwd)
+    monkeypatch.setattr(sys, "argv", [str(SCRIPTS / f"{lesson}.py"), *argv])
+    args = argparse.Namespace(epochs=int(argv[argv.index("--epochs") + 1]) if "--epochs" in argv else 100,
+                              fresh="--fresh" in argv, name=lesson)
+    with pytest.raises(exits.Ending) as ended:
+        checkpoints.check_checkpoint(f"./checkpoint/{lesson}.weights.h5", args)
+    assert ended.value.status == 2
+    assert capsys.readouterr().err.strip() == ended.value.message.strip()  # that line alone
+    return ended.value.message.strip()
+
+
 def lesson_facts(script, path=None):
     """What a lesson file says of itself, read from its source (a lesson runs when imported):
     its docstring, its letters and time steps (letter lessons), its default epochs."""

@@ -86,6 +86,21 @@ def test_a_new_learning_rate_is_the_one_used_after_resuming(collection, copy_of)
         assert '"learning_rate": 0.5' in f.attrs["model"]
 
 
+def test_without_the_lessons_load_weights_line_the_run_starts_from_scratch(collection, copy_of):
+    # checkpoint_to_load only decides: the weights are loaded by the lesson's own line, or not at all.
+    _, edit = collection
+    cwd = copy_of("rnn_onehot_1pre1")
+    path = checkpoint_of(cwd, "rnn_onehot_1pre1")
+    before = path.read_bytes()
+    with h5py.File(path, "r") as f:
+        best = float(f.attrs["best"])
+    lesson = edit("rnn_onehot_1pre1", ("    model.load_weights(checkpoint_save_path)\n", ""))
+    result = run_lesson(lesson, "--epochs", "1", "--predict", "a", cwd=cwd)
+    assert RESUME_LINE in result.stdout  # the lesson's own print, still there
+    assert epoch_losses(result.stdout)[0] > best + 0.5  # an untrained model's loss, not the checkpoint's
+    assert path.read_bytes() == before  # and the better weights on the disk are kept
+
+
 def test_more_memory_units_keep_the_old_weights_beside_the_new_checkpoint(collection, copy_of):
     _, edit = collection
     cwd = copy_of("rnn_onehot_1pre1")

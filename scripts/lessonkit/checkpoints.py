@@ -59,8 +59,9 @@ def lesson_of(checkpoint_save_path):
 
 def checkpoint_to_load(model, checkpoint_save_path, args, data=None):
     """断点续训: True when this lesson's checkpoint loads into `model` (its optimizer built first,
-    so that Adam's state resumes too). A file that cannot be used at all ends the run (status 2);
-    one that does not load is kept aside, with one line, and training starts afresh."""
+    so that Adam's state resumes too). It is tried, then undone: the lesson's own `load_weights`
+    loads it. A file that cannot be used at all ends the run (status 2); one that does not load
+    is kept aside, with one line, and training starts afresh."""
     check_checkpoint(checkpoint_save_path, args)
     run = Run(record=Record(lesson=lesson_of(checkpoint_save_path), model=model.to_json(),
                             data=None if data is None else fingerprint(data),
@@ -81,7 +82,7 @@ def checkpoint_to_load(model, checkpoint_save_path, args, data=None):
     if changes:
         record, problem = None, f"the lesson changed since it was trained: {changes}"
     else:
-        record, problem = load_checkpoint(model, checkpoint_save_path)
+        record, problem = load_checkpoint(model, checkpoint_save_path, trial=True)
     if problem is None:
         run.resumed = record
         return True
@@ -169,8 +170,9 @@ def read_record(checkpoint_save_path):
     return Record(**fields)
 
 
-def load_checkpoint(model, checkpoint_save_path):
-    """(record, None) when it loaded into the built model, else (None, what is wrong), undone."""
+def load_checkpoint(model, checkpoint_save_path, trial=False):
+    """(record, None) when it loaded into the built model, else (None, what is wrong), undone;
+    a `trial` load is undone either way."""
     try:
         record = read_record(checkpoint_save_path)
     except OSError:
@@ -192,12 +194,12 @@ def load_checkpoint(model, checkpoint_save_path):
         problem = "the file is damaged or not a weights file"
     except Exception as error:
         problem = first_line(error)
-    if problem is None:
+    if problem is None and not trial:
         return record, None
     model.set_weights(weights)  # a failed load can leave some layers, or Adam, half-loaded
     for variable, value in zip(optimizer_variables, state):
         variable.assign(value)
-    return None, problem
+    return (record if problem is None else None), problem
 
 
 def lesson_changes(checkpoint_save_path, model_json):
