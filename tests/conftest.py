@@ -544,7 +544,8 @@ def pytest_sessionfinish(session, exitstatus):
     """After the whole suite: a message the READMEs explain that no run was seen printing fails it."""
     config = session.config
     record = os.environ.get(PRINTED_RECORD)
-    if hasattr(config, "workerinput") or not record or not whole_suite(config):
+    if (hasattr(config, "workerinput") or not record or not whole_suite(config)
+            or config.option.collectonly):  # nothing ran: nothing could be seen
         return
     seen = set()
     for path in Path(record).glob("printed-*.txt"):
