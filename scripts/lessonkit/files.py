@@ -29,8 +29,7 @@ def check_can_write(*paths):
         folder = os.path.dirname(path) or "."
         while not os.path.lexists(folder):  # to be made inside its parent
             folder = os.path.dirname(os.path.abspath(folder))
-        problem = link_problem(folder, " (a drive not mounted?)") or (
-            None if os.path.isdir(folder) else f"{folder} is not a folder") or cannot_create_in(folder)
+        problem = folder_problem(folder)
         if problem:
             stop(f"Cannot write {path} ({problem}): run the script from a folder you can write to.")
         problem = file_problem(path)
@@ -38,9 +37,13 @@ def check_can_write(*paths):
             stop(f"Cannot write {path}: {problem}; move it away, or run the script from another folder.")
 
 
-def link_problem(path, hint=""):
-    if os.path.islink(path) and not os.path.exists(path):
-        return f"{path} is a link to {os.readlink(path)}, which does not exist{hint}"
+def folder_problem(folder):
+    """None when a new file can be made in `folder`."""
+    if os.path.islink(folder) and not os.path.exists(folder):
+        return f"{folder} is a link to {os.readlink(folder)}, which does not exist (a drive not mounted?)"
+    if not os.path.isdir(folder):
+        return f"{folder} is not a folder"
+    return cannot_create_in(folder)
 
 
 def file_problem(path):
