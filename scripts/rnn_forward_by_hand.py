@@ -103,8 +103,8 @@ class Layer:
     return_sequences: bool = False
 
 
-def trained_lesson(name, checkpoint_save_path, train, lesson_file=None):
-    """(the lesson's model with its trained weights, the checkpoint's record), or one line and status 2."""
+def lesson_record(name, checkpoint_save_path, train, lesson_file=None):
+    """The checkpoint's record of the lesson, or one line and status 2, before TensorFlow starts."""
     if not os.path.exists(checkpoint_save_path):
         here = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
         if lesson_file is None and not os.path.exists(here):
@@ -126,13 +126,21 @@ def trained_lesson(name, checkpoint_save_path, train, lesson_file=None):
     if record.input_word is None:
         stop(f"{checkpoint_save_path} is not a letter lesson's: the pass computes the letter "
              "lessons' recurrence, whose input is letters.")
+    return record
+
+
+def trained_model(record, checkpoint_save_path, train):
+    """The lesson's model, rebuilt from the record, with its trained weights; or one line and status 2."""
     import keras
 
+    from lessonkit.tensorflow_start import check_keras_backend
+
+    check_keras_backend()
     model = keras.models.model_from_json(record.model)
     _, problem = load_checkpoint(model, checkpoint_save_path)
     if problem:
         stop(f"Cannot load {checkpoint_save_path} ({problem}); train again with: {train} --fresh")
-    return model, record
+    return model
 
 
 def layers_to_compute(model, name):
@@ -220,7 +228,7 @@ name = os.path.splitext(os.path.basename(args.lesson_file))[0]
 checkpoint_save_path = f"./checkpoint/{name}.weights.h5"
 given_path = args.lesson_file if args.lesson_file.endswith(".py") else None
 train = command_for_user(script=given_path or f"{name}.py")
-model, record = trained_lesson(name, checkpoint_save_path, train, given_path)
+record = lesson_record(name, checkpoint_save_path, train, given_path)
 input_word, time_steps = record.input_word, record.time_steps
 word = args.input if args.input is not None else "bcde"[:time_steps]
 problem = check_word(word, input_word, time_steps)
@@ -228,6 +236,7 @@ if problem:
     stop(f"Input for {name}: {problem}.")
 word = word.strip().lower()
 check_can_write(f"{name}_by_hand.png")
+model = trained_model(record, checkpoint_save_path, train)
 layers = layers_to_compute(model, name)
 
 ids = [input_word.index(letter) for letter in word]

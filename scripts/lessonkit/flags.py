@@ -86,7 +86,8 @@ def stock_flags(description, epochs):
 
 def parsed(parser):
     """This run's flags (none, cell by cell), Keras's layer names started again as in a new
-    process; a refused flag ends the run with argparse's lines and status 2."""
+    process (where Keras is imported already); a refused flag ends the run with argparse's lines
+    and status 2."""
     lesson = lesson_globals()
     try:
         args = parser.parse_args(sys.argv[1:] if "__file__" in lesson else [])
@@ -95,15 +96,15 @@ def parsed(parser):
     path = (lesson.get("__file__") or lesson.get("__vsc_ipynb_file__") or lesson.get("__session__")
             or os.environ.get("JPY_SESSION_NAME") or "lesson")  # cell by cell: the notebook's name
     args.lesson = args.name = os.path.splitext(os.path.basename(str(path)))[0]
-    import keras
+    keras = sys.modules.get("keras")  # the lesson's imports brought it; the by-hand pass, later
+    if keras is not None:
+        from lessonkit.tensorflow_start import check_keras_backend
 
-    from lessonkit.tensorflow_start import check_keras_backend
-
-    check_keras_backend()
-    try:
-        keras.backend.clear_session(free_memory=False)  # no collection of all TensorFlow loaded
-    except TypeError:  # Keras before 3.4
-        keras.backend.clear_session()
+        check_keras_backend()
+        try:
+            keras.backend.clear_session(free_memory=False)  # no collection of all TensorFlow loaded
+        except TypeError:  # Keras before 3.4
+            keras.backend.clear_session()
     return args
 
 
