@@ -254,6 +254,30 @@ def price_table(rows, seed=0):
     })
 
 
+def tushare_pro(table, path):
+    """What tushare's current API (pro.daily) returns: dates as 20200424, newest first."""
+    import pandas as pd
+
+    pro = pd.DataFrame({
+        "ts_code": "600519.SH", "trade_date": table["date"].str.replace("-", ""),
+        "open": table["open"], "high": table["high"], "low": table["low"], "close": table["close"],
+        "pre_close": table["close"].shift(1), "change": 0.0, "pct_chg": 0.0,
+        "vol": table["volume"], "amount": 0.0})
+    pro.iloc[::-1].to_csv(path, index=False)
+
+
+def messy_prices():
+    """420 days of other prices, oldest first, with two impossible opening prices (0 and -5, on
+    rows 10 and 20) and two dates twice (rows 30 and 31): (the table, the rows as they are meant)."""
+    import pandas as pd
+
+    table = price_table(420, seed=3)
+    table.loc[10, "open"] = 0
+    table.loc[20, "open"] = -5
+    messy = pd.concat([table, table.iloc[[30, 31]]]).sort_values("date", kind="stable")
+    return messy, table.drop(index=[10, 20])
+
+
 # A row of the stock lessons' error table: name, MSE, RMSE, MAE.
 TABLE_ROW = r"^{name}\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.]+)$"
 
@@ -330,14 +354,16 @@ def trained(shared_dir):
 def by_hand_runs(trained, shared_dir):
     """The by-hand pass run once per (lesson, letters) on the lesson's default training, as a user
     runs it: (lesson, word) -> (its working directory, its stdout). Its picture is described.
-    Without a word it is given nothing at all: the lecture's example, rnn_onehot_4pre1 and bcde."""
+    Without a word it is given nothing at all: the lecture's example, rnn_onehot_4pre1 and bcde,
+    on a console that cannot show Chinese (cp1252, a Windows console's in western Europe)."""
     def get(lesson, word=None):
         def make(folder):
             source, _ = trained(lesson)
             shutil.copytree(source, folder, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns("result.json"))
             result = run_script("", str(SCRIPTS / "rnn_forward_by_hand.py"),
-                                *((lesson, word) if word else ()), cwd=folder, path=OBSERVED)
+                                *((lesson, word) if word else ()), cwd=folder, path=OBSERVED,
+                                env=None if word else {"PYTHONIOENCODING": "cp1252"})
             assert result.returncode == 0, result.stderr
             return {"stdout": result.stdout}
 
@@ -439,6 +465,30 @@ def stock_runs(shared_dir):
     return get
 
 
+@pytest.fixture(scope="session")
+def messy_file_run(stock_runs, shared_dir):
+    """stock_rnn --csv prices.csv --epochs 1 --no-show, once, where the stock_rnn run's checkpoint
+    was copied and made unbeatable on its own prices (best 1e-9): prices.csv holds other prices
+    (messy_prices()), as tushare's Pro API writes them, newest first. Returns (its working
+    directory, its stdout, its stderr, the checkpoint's `data` before the run)."""
+    def make(folder):
+        import h5py
+
+        source, _ = stock_runs("stock_rnn")
+        shutil.copytree(source / "checkpoint", folder / "checkpoint")
+        with h5py.File(folder / "checkpoint" / "stock_rnn.weights.h5", "a") as f:
+            trained_on = str(f.attrs["data"])
+            f.attrs["best"] = 1e-9
+        tushare_pro(messy_prices()[0], folder / "prices.csv")
+        result = run_script("stock_rnn", "--csv", "prices.csv", "--epochs", "1", "--no-show",
+                            cwd=folder)
+        assert result.returncode == 0, result.stderr
+        return {"stdout": result.stdout, "stderr": result.stderr, "trained_on": trained_on}
+
+    folder, result = trained_once(shared_dir, "messy-file", make)
+    return folder, result["stdout"], result["stderr"], result["trained_on"]
+
+
 # ## The order the tests run in
 
 # With --dist worksteal each worker starts on its own contiguous share of the tests and takes
@@ -463,11 +513,14 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def window_run(shared_dir):
-    """stock_rnn --scaling window --epochs 3 --no-show, run once in a folder without a price file
-    (so on the course's, beside the scripts): (its working directory, its stdout)."""
+    """stock_rnn --scaling window --epochs 3 --no-show, run once from the folder of a copy of the
+    collection, as `python scripts/stock_rnn.py` (so on the course's prices, beside the scripts):
+    (its working directory, its stdout). What a teacher trained in the real one stays out."""
     def make(folder):
-        result = run_script("stock_rnn", "--scaling", "window", "--epochs", "3", "--no-show",
-                            cwd=folder)
+        shutil.copytree(SCRIPTS, folder / "scripts", ignore=shutil.ignore_patterns(
+            "__pycache__", "checkpoint", "*.png", "*_weights.txt"))
+        result = run_script("", "--scaling", "window", "--epochs", "3", "--no-show", cwd=folder,
+                            path=folder / "scripts" / "stock_rnn.py")
         assert result.returncode == 0, result.stderr
         return {"stdout": result.stdout}
 

@@ -5,14 +5,13 @@ learn from is checked against that series in date order, and so is persistence's
 """
 import argparse
 import os
-import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import (SCRIPTS, persistence_errors, price_table,
-                      printed, run_script, scripts_module, table_row)
+from conftest import (SCRIPTS, messy_prices, persistence_errors, price_table, printed,
+                      scripts_module, table_row, tushare_pro)
 
 prices = scripts_module("lessonkit.prices")
 Ending = scripts_module("lessonkit.exits").Ending
@@ -28,16 +27,6 @@ def series():
 
 def course_layout(table, path):
     table.to_csv(path)  # tushare's get_k_data, written with to_csv(): an index column first
-
-
-def tushare_pro(table, path):
-    """What tushare's current API (pro.daily) returns: dates as 20200424, newest first."""
-    pro = pd.DataFrame({
-        "ts_code": "600519.SH", "trade_date": table["date"].str.replace("-", ""),
-        "open": table["open"], "high": table["high"], "low": table["low"], "close": table["close"],
-        "pre_close": table["close"].shift(1), "change": 0.0, "pct_chg": 0.0,
-        "vol": table["volume"], "amount": 0.0})
-    pro.iloc[::-1].to_csv(path, index=False)
 
 
 def akshare(table, path):
@@ -184,66 +173,21 @@ def test_the_price_reader_says_which_file_it_reads(tmp_path, where, capsys, monk
 
 
 # The price reader's line, printed by a lesson run from the collection's folder, end to end.
-@pytest.mark.parametrize("where", ["the collection's folder"])
-def test_the_lesson_says_which_file_it_reads(tmp_path, where):
-    # A copy of the collection: what a teacher trained or downloaded in the real one stays out.
-    collection = tmp_path / "collection"
-    shutil.copytree(SCRIPTS, collection / "scripts",
-                    ignore=shutil.ignore_patterns("__pycache__", "checkpoint", "*.png", "*_weights.txt"))
-    course_file = collection / "scripts" / "SH600519.csv"
-    cwd = {"the collection's folder": collection, "scripts/": collection / "scripts"}.get(
-        where, tmp_path / "elsewhere")
-    cwd.mkdir(exist_ok=True)
-    args = []
-    if where == "a folder with its own SH600519.csv":
-        price_table(400).to_csv(cwd / "SH600519.csv")
-    if where == "--csv":
-        price_table(400).to_csv(cwd / "mine.csv")
-        args = ["--csv", "mine.csv"]
-    # --epochs 0 with nothing trained stops right after that line, before TensorFlow starts.
-    result = run_script("", "--epochs", "0", *args, cwd=cwd,
-                        path=collection / "scripts" / "stock_rnn.py")
-    assert result.returncode == 2, result.stderr
-    assert result.stdout.splitlines()[0] == {
-        "the collection's folder": f"Prices: {os.path.join('scripts', 'SH600519.csv')} "
-                                   "(the course's published file, beside the scripts)",
-        "scripts/": "Prices: SH600519.csv (the course's published file)",
-        "another folder": f"Prices: {course_file} (the course's published file, beside the scripts)",
-        "a folder with its own SH600519.csv": "Prices: SH600519.csv (in the working directory)",
-        "--csv": "Prices: mine.csv (given with --csv)",
-    }[where]
+def test_the_lesson_says_which_file_it_reads(window_run):
+    _, stdout = window_run  # python scripts/stock_rnn.py, from a copy of the collection's folder
+    assert stdout.splitlines()[0] == (f"Prices: {os.path.join('scripts', 'SH600519.csv')} "
+                                      "(the course's published file, beside the scripts)")
 
 
-# ## End to end: what the lesson prints for the files that were once trained on the wrong series
-
-@pytest.fixture
-def trained_stock_checkpoint(stock_runs, tmp_path):
-    """A working directory holding a trained stock_rnn checkpoint, and no price file."""
-    source, _ = stock_runs("stock_rnn")
-    cwd = tmp_path / "lesson"
-    shutil.copytree(source / "checkpoint", cwd / "checkpoint")
-    return cwd
-
-
-def test_on_the_course_file_persistence_is_the_published_figure(window_run):
-    _, stdout = window_run  # stock_rnn in a folder with no price file (--scaling window)
-    printed("Prices: X (the course's published file, beside the scripts)", stdout)
-    assert table_row(stdout, "persistence") == pytest.approx([384.8545, 19.6177, 14.7110], abs=5e-5)
-    assert "On 600519 data, by RMSE" in stdout
-
+# ## End to end: what the lesson prints for a file once trained on the wrong series
 
 # Each layout is read in date order by the price reader (test_each_layout_is_read_in_date_order);
-# here a lesson evaluates what it read from one of them, end to end.
-@pytest.mark.parametrize("write", [tushare_pro], ids=["tushare_pro"])
-def test_a_file_once_trained_back_to_front_is_evaluated_in_date_order(
-        trained_stock_checkpoint, series, write):
-    cwd = trained_stock_checkpoint
-    write(series, cwd / "prices.csv")
-    result = run_script("stock_rnn", "--csv", "prices.csv", "--epochs", "0", cwd=cwd)
-    assert result.returncode == 0, result.stderr
-    assert table_row(result.stdout, "persistence") == pytest.approx(
-        persistence_errors(series["open"]), abs=1e-4)
-    assert "On 600519 data, by RMSE" in result.stdout  # titled by its code, MaoTai
+# here a lesson evaluates what it read from one of them, tushare's Pro API's, newest first.
+def test_a_file_once_trained_back_to_front_is_evaluated_in_date_order(messy_file_run):
+    _, stdout, _, _ = messy_file_run
+    assert table_row(stdout, "persistence") == pytest.approx(
+        persistence_errors(messy_prices()[1]["open"]), abs=1e-4)
+    assert "On 600519 data, by RMSE" in stdout  # titled by its code, MaoTai
 
 
 def test_a_file_whose_dates_read_two_ways_is_refused_with_one_line(tmp_path, capsys, monkeypatch):

@@ -3,15 +3,15 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 
 import h5py
-import pandas as pd
 import pytest
 
 from conftest import (PROGRAMS, RESUME_LINE, SCRIPTS, assert_works_here, checkpoint_of,
-                      checkpoint_refusal, headless_env,
+                      checkpoint_refusal, headless_env, messy_prices,
                       one_line, persistence_errors, posix_only, price_table, printed, run_script,
                       scripts_module, suggested_command, table_row)
 
@@ -28,12 +28,10 @@ def test_the_console_encoding_python_chooses_itself_never_fails(copy_of):
     assert "断点续训" in result.stdout or "\\u65ad\\u70b9\\u7eed\\u8bad" in result.stdout  # shown, or escaped
 
 
-def test_the_by_hand_pass_runs_on_a_cp1252_console(copy_of):
-    cwd = copy_of("rnn_onehot_4pre1")
-    result = run_script("rnn_forward_by_hand", cwd=cwd, env={"PYTHONIOENCODING": "cp1252"})
-    assert result.returncode == 0, result.stderr
-    assert "memory units (\\u8bb0\\u5fc6\\u4f53)" in result.stdout  # 记忆体
-    assert "bcde->a  (Keras: a" in result.stdout
+def test_the_by_hand_pass_runs_on_a_cp1252_console(by_hand_runs):
+    _, stdout = by_hand_runs("rnn_onehot_4pre1")  # given nothing, on a cp1252 console
+    assert "memory units (\\u8bb0\\u5fc6\\u4f53)" in stdout  # 记忆体
+    assert "bcde->a  (Keras: a" in stdout
 
 
 def test_an_ascii_console_shows_the_resume_line_and_asks_again_after_undecodable_input(copy_of):
@@ -63,23 +61,23 @@ def test_answers_from_a_file_saved_by_notepad_are_read_from_the_first_line(copy_
 
 # ## Signals while the checkpoint is written
 
-SIGNALS = ["SIGINT", "SIGTERM", pytest.param("SIGHUP", marks=posix_only)]
-
-
-@pytest.mark.parametrize("signal_name", SIGNALS)
-def test_a_signal_during_the_final_save_waits_for_the_file_then_ends_with_130(tmp_path,
-                                                                              signal_name):
+def test_a_signal_during_the_final_save_waits_for_the_file_then_ends_with_130(tmp_path):
+    # One process, each stopping signal in turn during a training's final save (one checkpoint
+    # folder each); the last ends the process.
+    names = [name for name in ("SIGTERM", "SIGHUP", "SIGINT") if hasattr(signal, name)]
     result = subprocess.run([sys.executable, str(PROGRAMS / "save_under_signal.py"), str(SCRIPTS),
-                             signal_name], cwd=tmp_path, capture_output=True, encoding="utf-8",
+                             *names], cwd=tmp_path, capture_output=True, encoding="utf-8",
                             errors="replace", env=headless_env(), timeout=300)
     assert result.returncode == 130, result.stderr
-    assert "Training interrupted after 3 epochs" in result.stderr
-    assert "saved to ./checkpoint/lesson.weights.h5" in result.stderr
-    assert "not reached" not in result.stdout and "Traceback" not in result.stderr
-    with h5py.File(tmp_path / "checkpoint" / "lesson.weights.h5", "r") as f:
-        assert f.attrs["lesson"] == "lesson" and f.attrs["monitor"] == "loss"
-        assert "layers" in f
-    assert os.listdir(tmp_path / "checkpoint") == ["lesson.weights.h5"]
+    assert result.stdout.splitlines() == [f"{name}: status 130" for name in names[:-1]]
+    assert result.stderr.count("Training interrupted after 3 epochs") == len(names)
+    assert "Traceback" not in result.stderr
+    for name in names:
+        assert f"saved to ./{name}/checkpoint/lesson.weights.h5" in result.stderr
+        with h5py.File(tmp_path / name / "checkpoint" / "lesson.weights.h5", "r") as f:
+            assert f.attrs["lesson"] == "lesson" and f.attrs["monitor"] == "loss"
+            assert "layers" in f
+        assert os.listdir(tmp_path / name / "checkpoint") == ["lesson.weights.h5"]
 
 
 def test_a_run_removes_partial_checkpoints_that_killed_runs_of_its_lesson_left(resumed_runs):
@@ -241,19 +239,9 @@ def test_closed_stdin_is_end_of_input(copy_of):
 
 # ## Price files
 
-def test_a_newest_first_file_with_repeats_and_impossible_prices_is_put_right(stock_runs, tmp_path):
-    source, _ = stock_runs("stock_rnn")
-    shutil.copytree(source / "checkpoint", tmp_path / "checkpoint")  # trained: only evaluated here
-    table = price_table(420, seed=3)
-    table.loc[10, "open"] = 0
-    table.loc[20, "open"] = -5
-    # Newest first, as several sources export, with two dates twice.
-    messy = pd.concat([table, table.iloc[[30, 31]]]).sort_values("date", ascending=False,
-                                                                 kind="stable")
-    messy.to_csv(tmp_path / "SH600519.csv")
-    result = run_script("stock_rnn", "--epochs", "0", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+def test_a_newest_first_file_with_repeats_and_impossible_prices_is_put_right(messy_file_run):
+    _, stdout, stderr, _ = messy_file_run  # newest first, two dates twice, opens of 0 and -5
+    warnings = [line for line in stderr.splitlines() if line.startswith("Warning:")]
     assert len(warnings) == 3, warnings
     printed("Warning: X: the rows are not in date order (newest first); sorted oldest first.",
             warnings[0])
@@ -261,12 +249,13 @@ def test_a_newest_first_file_with_repeats_and_impossible_prices_is_put_right(sto
             warnings[1])
     printed("Warning: dropped N rows of X whose opening price is missing, not a number, zero or "
             "negative: …", warnings[2])
+    messy, meant = messy_prices()
     assert "dropped 2 rows" in warnings[1] and "dropped 2 rows" in warnings[2]
-    for date in table["date"][[10, 20]]:
+    for date in messy["date"][[10, 20]]:
         assert date in warnings[2]
-    printed("Prices: X (in the working directory)", result.stdout)
-    expected = persistence_errors(table["open"].drop(index=[10, 20]))
-    assert table_row(result.stdout, "persistence") == pytest.approx(expected, abs=1e-4)
+    printed("Prices: X (given with --csv)", stdout)
+    assert table_row(stdout, "persistence") == pytest.approx(
+        persistence_errors(meant["open"]), abs=1e-4)
 
 
 # A price file refused ends a lesson with its one line before training, end to end: test_stock.py.

@@ -113,21 +113,13 @@ def test_the_checkpoint_holds_the_best_epoch_and_the_evaluation_uses_the_last(st
         assert "the checkpoint holds epoch 1's, the best by validation" in stdout
 
 
-def test_a_checkpoint_trained_on_other_prices_is_no_bar_and_is_replaced(stock_runs, tmp_path):
-    source, _ = stock_runs("stock_rnn")
-    shutil.copytree(source / "checkpoint", tmp_path / "checkpoint")
-    path = tmp_path / "checkpoint" / "stock_rnn.weights.h5"
-    with h5py.File(path, "a") as f:
-        trained_on = f.attrs["data"]
-        f.attrs["best"] = 1e-9  # unbeatable on the prices it was trained on
-    price_table(400, seed=9).to_csv(tmp_path / "other.csv")
-    result = run_script("stock_rnn", "--csv", "other.csv", "--epochs", "1", "--no-show", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
+def test_a_checkpoint_trained_on_other_prices_is_no_bar_and_is_replaced(messy_file_run):
+    cwd, stdout, _, trained_on = messy_file_run  # its checkpoint unbeatable on its own prices
     printed("(X was trained on other prices or another recipe (window, test days, scaling): its "
             "best val_loss is no bar for these, and this run's "
-            "best replaces it.)", result.stdout)
-    assert "saved to ./checkpoint/stock_rnn.weights.h5" in result.stdout
-    with h5py.File(path, "r") as f:
+            "best replaces it.)", stdout)
+    assert "saved to ./checkpoint/stock_rnn.weights.h5" in stdout
+    with h5py.File(cwd / "checkpoint" / "stock_rnn.weights.h5", "r") as f:
         assert f.attrs["data"] != trained_on and f.attrs["best"] > 1e-9
 
 
