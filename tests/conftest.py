@@ -159,14 +159,15 @@ def scripts_module(name):
     return importlib.import_module(name)
 
 
-def checkpoint_refusal(lesson, cwd, *argv, monkeypatch, capsys):
+def checkpoint_refusal(lesson, cwd, *argv, monkeypatch, capsys, script=None):
     """The one line (status 2) with which the lesson's checkpoint check, run in this process as
-    `checkpoint_to_load` runs it for `lesson` started with `argv` in `cwd`, ends the run."""
+    `checkpoint_to_load` runs it for `lesson` started with `argv` in `cwd`, ends the run.
+    `script` is the lesson's path as the command gave it (default: scripts/LESSON.py)."""
     import argparse
 
     checkpoints, exits = scripts_module("lessonkit.checkpoints"), scripts_module("lessonkit.exits")
     monkeypatch.chdir(cwd)
-    monkeypatch.setattr(sys, "argv", [str(SCRIPTS / f"{lesson}.py"), *argv])
+    monkeypatch.setattr(sys, "argv", [str(script or SCRIPTS / f"{lesson}.py"), *argv])
     args = argparse.Namespace(epochs=int(argv[argv.index("--epochs") + 1]) if "--epochs" in argv else 100,
                               fresh="--fresh" in argv, name=lesson)
     with pytest.raises(exits.Ending) as ended:
@@ -389,7 +390,8 @@ def copy_of(trained, tmp_path):
 @pytest.fixture(scope="session")
 def resumed_runs(trained, shared_dir):
     """Each lesson resumed from its default training for 5 more epochs, once per test run, as a lab
-    server runs it: no display, and matplotlib left to choose its backend (MPLBACKEND empty).
+    server runs it: no display, matplotlib left to choose its backend and Python its console's
+    encoding (MPLBACKEND and PYTHONIOENCODING empty: a pipe's, cp1252 or cp936 on Windows).
 
     Before it, the curves of the default training are removed, and partial files are left in its
     checkpoint folder as runs killed while writing leave them: of this lesson by a process that
@@ -416,7 +418,7 @@ def resumed_runs(trained, shared_dir):
                 (folder / path).write_bytes(b"half a file")
             result = run_script("", str(SCRIPTS / f"{lesson}.py"), "--epochs", "5", "--predict",
                                 next(iter(LESSONS[lesson])), cwd=folder, path=OBSERVED,
-                                env={"MPLBACKEND": ""})
+                                env={"MPLBACKEND": "", "PYTHONIOENCODING": ""})
             assert result.returncode == 0, result.stderr
             return {"stdout": result.stdout, "partial": {k: str(v) for k, v in partial.items()}}
 
@@ -487,6 +489,29 @@ def messy_file_run(stock_runs, shared_dir):
 
     folder, result = trained_once(shared_dir, "messy-file", make)
     return folder, result["stdout"], result["stderr"], result["trained_on"]
+
+
+@pytest.fixture(scope="session")
+def pycharm_run(shared_dir):
+    """rnn_embedding_4pre1 run once as PyCharm's Run button runs it, from a copy of scripts/ (the
+    script's own folder, PYCHARM_HOSTED set), with the parameters --epochs 3 --predict ABCD
+    --predict " wxyz" and a line on stdin it must not read: (that scripts/ folder, its stdout, the
+    files it wrote there)."""
+    def make(folder):
+        scripts = folder / "scripts"
+        shutil.copytree(SCRIPTS, scripts, ignore=shutil.ignore_patterns("__pycache__", "checkpoint"))
+        before = set(scripts.rglob("*"))
+        result = run_script("", "--epochs", "3", "--predict", "ABCD", "--predict", " wxyz",
+                            cwd=scripts, path=scripts / "rnn_embedding_4pre1.py",
+                            env={"PYCHARM_HOSTED": "1"}, stdin="this would be a bad answer\n")
+        assert result.returncode == 0, result.stderr
+        written = sorted(str(path.relative_to(scripts)).replace(os.sep, "/")
+                         for path in scripts.rglob("*") if path.is_file() and path not in before
+                         and "__pycache__" not in path.parts)
+        return {"stdout": result.stdout, "written": written}
+
+    folder, result = trained_once(shared_dir, "pycharm", make)
+    return folder / "scripts", result["stdout"], result["written"]
 
 
 # ## The order the tests run in

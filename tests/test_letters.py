@@ -198,14 +198,12 @@ def test_fresh_ignores_the_checkpoint_and_replaces_it(copy_of, trained):
     assert checkpoint_of(cwd, "rnn_embedding_1pre1").read_bytes() != before
 
 
-def test_epochs_sets_the_number_of_epochs_and_every_predict_word_is_answered(tmp_path):
-    result = run_script("rnn_embedding_4pre1", "--epochs", "3", "--predict", "ABCD",
-                        "--predict", " wxyz", cwd=tmp_path, stdin="this would be a bad answer\n")
-    assert result.returncode == 0, result.stderr
-    assert "Epoch 3/3" in result.stdout and "Epoch 4" not in result.stdout
-    assert "input the number" not in result.stdout
-    assert re.findall(r"^(abcd|wxyz)->[a-z]$", result.stdout, flags=re.M) == ["abcd", "wxyz"]
-    assert checkpoint_of(tmp_path, "rnn_embedding_4pre1").exists()
+def test_epochs_sets_the_number_of_epochs_and_every_predict_word_is_answered(pycharm_run):
+    cwd, stdout, _ = pycharm_run  # --epochs 3 --predict ABCD --predict " wxyz", a line on stdin
+    assert "Epoch 3/3" in stdout and "Epoch 4" not in stdout
+    assert "input the number" not in stdout
+    assert re.findall(r"^(abcd|wxyz)->[a-z]$", stdout, flags=re.M) == ["abcd", "wxyz"]
+    assert checkpoint_of(cwd, "rnn_embedding_4pre1").exists()
 
 
 def test_a_bad_predict_word_is_refused_before_training(tmp_path):

@@ -181,6 +181,13 @@ def test_the_lesson_says_which_file_it_reads(window_run):
 
 # ## End to end: what the lesson prints for a file once trained on the wrong series
 
+def test_on_the_course_file_persistence_is_the_published_figure(window_run):
+    _, stdout = window_run  # stock_rnn from the collection's folder, on the course's prices
+    printed("Prices: X (the course's published file, beside the scripts)", stdout)
+    assert table_row(stdout, "persistence") == pytest.approx([384.8545, 19.6177, 14.7110], abs=5e-5)
+    assert "On 600519 data, by RMSE" in stdout
+
+
 # Each layout is read in date order by the price reader (test_each_layout_is_read_in_date_order);
 # here a lesson evaluates what it read from one of them, tushare's Pro API's, newest first.
 def test_a_file_once_trained_back_to_front_is_evaluated_in_date_order(messy_file_run):

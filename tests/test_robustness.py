@@ -19,13 +19,10 @@ from conftest import (PROGRAMS, RESUME_LINE, SCRIPTS, assert_works_here, checkpo
 
 # ## The console
 
-def test_the_console_encoding_python_chooses_itself_never_fails(copy_of):
-    cwd = copy_of("rnn_onehot_1pre1")  # a pipe's encoding: cp1252 or cp936 on Windows
-    result = run_script("rnn_onehot_1pre1", "--epochs", "1", "--predict", "a", cwd=cwd,
-                        env={"PYTHONIOENCODING": ""})
-    assert result.returncode == 0, result.stderr
-    assert RESUME_LINE in result.stdout.splitlines()
-    assert "断点续训" in result.stdout or "\\u65ad\\u70b9\\u7eed\\u8bad" in result.stdout  # shown, or escaped
+def test_the_console_encoding_python_chooses_itself_never_fails(resumed_runs):
+    _, stdout, _ = resumed_runs("rnn_onehot_1pre1")  # PYTHONIOENCODING empty: the pipe's encoding
+    assert RESUME_LINE in stdout.splitlines()
+    assert "断点续训" in stdout or "\\u65ad\\u70b9\\u7eed\\u8bad" in stdout  # shown, or escaped
 
 
 def test_the_by_hand_pass_runs_on_a_cp1252_console(by_hand_runs):
@@ -184,11 +181,12 @@ def make_checkpoint_path_a_folder(cwd):
     (cwd / "checkpoint" / "rnn_onehot_1pre1.weights.h5").mkdir(parents=True)
 
 
-def test_a_checkpoint_that_cannot_be_written_ends_the_run_before_training(tmp_path):
-    make_checkpoint_a_file(tmp_path)
-    result = run_script("rnn_onehot_1pre1", "--predict", "a", cwd=tmp_path)
-    printed("X is a file, but the checkpoint goes into a folder of that name: …", one_line(result))
-    assert "Epoch" not in result.stdout
+def test_a_checkpoint_that_cannot_be_written_ends_the_run_before_training(tmp_path, monkeypatch,
+                                                                         capsys):
+    make_checkpoint_a_file(tmp_path)  # the lesson's checkpoint check, here in this process
+    line = checkpoint_refusal("rnn_onehot_1pre1", tmp_path, "--predict", "a",
+                              monkeypatch=monkeypatch, capsys=capsys)
+    printed("X is a file, but the checkpoint goes into a folder of that name: …", line)
 
 
 def test_a_checkpoint_path_that_is_a_folder_ends_the_run_before_training(tmp_path, monkeypatch,
@@ -211,6 +209,7 @@ def read_only(folder):
             'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"', str(folder))
 
 
+# Of the refusals the checkpoint check decides before training, this one is seen end to end.
 @posix_only
 def test_a_read_only_working_directory_ends_the_run_before_training(tmp_path):
     folder = tmp_path / "read-only"
