@@ -519,10 +519,12 @@ def pycharm_run(shared_dir):
 # With --dist worksteal each worker starts on its own contiguous share of the tests and takes
 # half of another's remaining ones when it runs out. So what runs longest goes first, where it
 # cannot end a run on one core while the other has nothing left: the notebooks (one fixture of
-# about a minute), then the files with the longest tests; the tests that call functions in this
-# process, a fraction of a second each, go last. Otherwise the order is pytest's.
-FIRST = ("test_notebooks.py", "test_benchmarks.py", "test_stock.py", "test_checkpoints.py",
-         "test_student_edits.py", "test_by_hand.py")
+# about a minute), then the files with the longest tests, those that read the stock runs
+# together (so that one worker trains them while the other works on something else); the tests
+# that call functions in this process, a fraction of a second each, go last. Otherwise the
+# order is pytest's.
+FIRST = ("test_notebooks.py", "test_benchmarks.py", "test_stock.py", "test_pictures.py",
+         "test_price_files.py", "test_checkpoints.py", "test_student_edits.py", "test_by_hand.py")
 LAST = ("test_decisions.py", "test_readmes.py", "test_stock_scaling.py")
 
 
