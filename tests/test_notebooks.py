@@ -15,8 +15,8 @@ import sys
 
 import pytest
 
-from conftest import (LESSONS, SCRIPTS, headless_env, posix_only, price_table, printed,
-                      trained_once)
+from conftest import (LESSONS, RESUME_LINE, SCRIPTS, epoch_losses, headless_env, posix_only,
+                      price_table, printed, trained_once)
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -250,29 +250,30 @@ def test_python_run_from_a_cell_saves_its_curves_and_prints_no_figure_repr(noteb
 LESSON_FILES = [*LESSONS, "stock_rnn", "stock_lstm", "stock_gru"]
 
 
-# The lessons of a kind run one after the other in one kernel, the first of them in a fresh one.
-KERNELS = {"letters": list(LESSONS), "stock": ["stock_rnn", "stock_lstm", "stock_gru"]}
+# The lessons run one after the other in one kernel, the first of them in a fresh one; then the
+# LSTM and GRU lessons again, as a teacher runs all their cells a second time: they resume.
+RUNS = [*LESSON_FILES, "stock_lstm again", "stock_gru again"]
 
 
 @pytest.fixture(scope="session")
 def cell_by_cell(shared_dir):
-    """lesson -> (the folder it ran in, its notebook's cells, executed): each lesson turned into a
+    """run -> (the folder it ran in, its notebook's cells, executed): each lesson turned into a
     notebook beside the lessons, as `jupytext --to notebook scripts/LESSON.py` makes it, and run
     cell by cell, as Jupyter runs a notebook it opened, naming the notebook to the kernel.
 
-    The lessons of a kind (KERNELS) share a kernel, started for the first of them: before each
-    next one, a cell names its notebook as Jupyter's kernel names the notebook it was started
-    for (JPY_SESSION_NAME, and IPython's __session__ from it).
+    The runs (RUNS) share a kernel, started for the first of them: before each next one, a cell
+    names its notebook as Jupyter's kernel names the notebook it was started for
+    (JPY_SESSION_NAME, and IPython's __session__ from it).
     """
     jupytext = pytest.importorskip("jupytext")
 
-    def run_in_one_kernel(lessons, folder):
+    def run_in_one_kernel(folder):
         folder = folder / "scripts"
         shutil.copytree(SCRIPTS, folder, ignore=shutil.ignore_patterns("__pycache__", "checkpoint"))
-        if any(lesson.startswith("stock_") for lesson in lessons):  # a teacher's short price file
-            price_table(400).to_csv(folder / "SH600519.csv")  # where the lessons look first
+        price_table(400).to_csv(folder / "SH600519.csv")  # a teacher's short price file, read first
         cells, spans = [], {}
-        for lesson in lessons:
+        for run in RUNS:
+            lesson = run.split()[0]
             nb = jupytext.read(folder / f"{lesson}.py")
             if lesson.startswith("stock_"):  # a teacher's edit for a short demonstration
                 for cell in nb.cells:
@@ -282,28 +283,30 @@ def cell_by_cell(shared_dir):
             if cells:  # the kernel was started for the first notebook
                 cells.append(nbformat.v4.new_code_cell(
                     f"import os\n__session__ = os.environ['JPY_SESSION_NAME'] = {str(path)!r}"))
-            spans[lesson] = (len(cells), len(cells) + len(nb.cells))
+            spans[run] = (len(cells), len(cells) + len(nb.cells))
             cells += nb.cells
         nb = nbformat.v4.new_notebook(cells=cells)
         client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
                                          resources={"metadata": {"path": str(folder)}})
-        client.execute(env={**kernel_env(), "JPY_SESSION_NAME": str(folder / f"{lessons[0]}.ipynb")})
-        return {lesson: nb.cells[start:end] for lesson, (start, end) in spans.items()}
+        client.execute(env={**kernel_env(), "JPY_SESSION_NAME": str(folder / f"{RUNS[0]}.ipynb")})
+        return {run: nb.cells[start:end] for run, (start, end) in spans.items()}
 
-    def get(lesson):
-        [kind] = [kind for kind, lessons in KERNELS.items() if lesson in lessons]
-        folder, executed = trained_once(shared_dir, f"cells-{kind}",
-                                        lambda folder: run_in_one_kernel(KERNELS[kind], folder))
-        return folder / "scripts", [nbformat.from_dict(cell) for cell in executed[lesson]]
+    def get(run):
+        folder, executed = trained_once(shared_dir, "cells", run_in_one_kernel)
+        return folder / "scripts", [nbformat.from_dict(cell) for cell in executed[run]]
 
     return get
+
+
+def cells_text(cells):
+    return "".join(text(cell.outputs) for cell in cells if cell.cell_type == "code")
 
 
 @pytest.mark.parametrize("lesson", LESSON_FILES)
 def test_each_lesson_runs_cell_by_cell_with_its_defaults(cell_by_cell, lesson):
     folder, cells = cell_by_cell(lesson)
     assert sum(cell.cell_type == "code" for cell in cells) >= 8  # the lecture's steps, in cells
-    out = "".join(text(cell.outputs) for cell in cells if cell.cell_type == "code")
+    out = cells_text(cells)
     epochs = 2 if lesson.startswith("stock_") else 100
     assert f"Epoch {epochs}/{epochs}" in out  # the kernel's own command line was not read as flags
     assert (folder / "checkpoint" / f"{lesson}.weights.h5").exists()  # named by the notebook
@@ -313,3 +316,17 @@ def test_each_lesson_runs_cell_by_cell_with_its_defaults(cell_by_cell, lesson):
         assert "均方误差" in out
     else:
         assert "(This notebook takes no typed input" in out
+
+
+@pytest.mark.parametrize("lesson", ["stock_lstm", "stock_gru"])  # stock_rnn's: test_stock.py
+def test_lstm_and_gru_resume_where_their_checkpoint_left_off_when_run_again(cell_by_cell, lesson):
+    _, first = cell_by_cell(lesson)
+    _, again = cell_by_cell(f"{lesson} again")
+    first, again = cells_text(first), cells_text(again)
+    assert RESUME_LINE not in first and RESUME_LINE in again.splitlines()
+    assert f"(resuming from ./checkpoint/{lesson}.weights.h5: 断点续训)" in again
+    # From the best weights: its first epoch trains on, rather than starting again from nothing.
+    assert len(epoch_losses(again)) == 2
+    assert epoch_losses(again)[0] < epoch_losses(first)[0] * 0.7
+    assert not [o for cell in cell_by_cell(f"{lesson} again")[1] for o in cell.outputs
+                if o.output_type == "error"]
