@@ -19,6 +19,7 @@ layers, any activation Keras's SimpleRNN takes by name, Dense layers before the 
 # %% Setup
 import lessonkit  # first: a problem ends the run in one line, not a traceback
 import dataclasses
+import json
 import os
 
 import numpy as np
@@ -143,41 +144,39 @@ def trained_model(record, checkpoint_save_path, train):
     return model
 
 
-def layers_to_compute(model, name):
-    """The model's layers as the pass computes them; one line and status 2 for one it cannot."""
+def layers_to_compute(model_json, name):
+    """The model's layers as the pass computes them, read from the checkpoint's record (their
+    weights come once Keras has loaded them); one line and status 2 for one it cannot."""
     layers = []
-    for layer in model.layers:
-        kind = type(layer).__name__
-        weights = [np.asarray(w) for w in layer.get_weights()]
+    for entry in json.loads(model_json)["config"]["layers"]:
+        kind, config = entry["class_name"], entry.get("config", {})
+        layer_name = config.get("name", kind.lower())
+        if kind in ("InputLayer", "Dropout"):
+            continue  # Dropout: nothing at prediction time
+        if kind == "SimpleRNN" and (config.get("go_backwards") or not config.get("use_bias", True)):
+            stop(f"{name}'s {layer_name} reads backwards or has no bias: the pass computes "
+                 "the lecture's SimpleRNN, forwards, with a bias.")
         if kind == "Embedding":
-            layers.append(Layer(kind, layer.name, weights))
-        elif kind == "SimpleRNN":
-            if layer.go_backwards or not layer.use_bias:
-                stop(f"{name}'s {layer.name} reads backwards or has no bias: the pass computes "
-                     "the lecture's SimpleRNN, forwards, with a bias.")
-            layers.append(Layer(kind, layer.name, weights, layer.units,
-                                named_activation(layer, name), layer.return_sequences))
-        elif kind == "Dense" and layer.use_bias:
-            layers.append(Layer(kind, layer.name, weights, layer.units,
-                                named_activation(layer, name)))
-        elif kind == "Dropout":
-            continue  # nothing at prediction time
+            layers.append(Layer(kind, layer_name, []))
+        elif kind == "SimpleRNN" or (kind == "Dense" and config.get("use_bias", True)):
+            layers.append(Layer(kind, layer_name, [], config.get("units", 0),
+                                named_activation(config.get("activation"), layer_name, name),
+                                bool(config.get("return_sequences"))))
         else:
             stop(f"The pass computes SimpleRNN, Embedding and Dense layers; {name} has "
-                 f"{layer.name} ({kind}), which it cannot compute by hand.")
+                 f"{layer_name} ({kind}), which it cannot compute by hand.")
     if not any(layer.kind == "SimpleRNN" for layer in layers) or layers[-1].kind != "Dense":
         stop(f"{name} is not a recurrent lesson the pass can follow: it needs SimpleRNN layers "
              "and a Dense output layer.")
     return layers
 
 
-def named_activation(layer, name):
-    import keras
-
-    activation = keras.activations.serialize(layer.activation)
-    activation = activation if isinstance(activation, str) else str(activation.get("config", activation))
+def named_activation(activation, layer_name, name):
+    """The activation's name, as Keras wrote it in the layer's config, if the pass computes it."""
+    activation = activation if isinstance(activation, str) else str((activation or {}).get(
+        "config", activation))
     if activation not in ACTIVATIONS:
-        stop(f"{name}'s {layer.name} uses the activation {activation!r}, which the pass cannot "
+        stop(f"{name}'s {layer_name} uses the activation {activation!r}, which the pass cannot "
              f"compute; it knows {', '.join(sorted(ACTIVATIONS))}.")
     return activation
 
@@ -236,8 +235,10 @@ if problem:
     stop(f"Input for {name}: {problem}.")
 word = word.strip().lower()
 check_can_write(f"{name}_by_hand.png")
+layers = layers_to_compute(record.model, name)
 model = trained_model(record, checkpoint_save_path, train)
-layers = layers_to_compute(model, name)
+for layer, keras_layer in zip(layers, [k for k in model.layers if type(k).__name__ != "Dropout"]):
+    layer.weights = [np.asarray(w) for w in keras_layer.get_weights()]
 
 ids = [input_word.index(letter) for letter in word]
 recurrent = [layer for layer in layers if layer.kind == "SimpleRNN"]

@@ -155,9 +155,15 @@ def test_the_by_hand_pass_on_an_lstm_says_in_one_line_what_it_computes(collectio
     lesson = edit("rnn_onehot_1pre1", ("import Dense, SimpleRNN", "import Dense, LSTM, SimpleRNN"),
                   ("SimpleRNN(3),", "LSTM(3),"), new_name="my_lstm")
     run_lesson(lesson, "--epochs", "2", "--predict", "a", cwd=tmp_path)
-    line = one_line(by_hand(scripts, "my_lstm", "a", tmp_path))
-    assert line == ("The pass computes SimpleRNN, Embedding and Dense layers; my_lstm has lstm "
-                    "(LSTM), which it cannot compute by hand.")
+    hand = run_script("", "my_lstm", "a", cwd=tmp_path, path=scripts / "rnn_forward_by_hand.py",
+                      env={"PYTHONPROFILEIMPORTTIME": "1"})  # each import, on stderr
+    imported = {line.split("|")[-1].strip() for line in hand.stderr.splitlines()
+                if line.startswith("import time:")}
+    hand.stderr = "\n".join(line for line in hand.stderr.splitlines()
+                            if not line.startswith("import time:"))
+    assert one_line(hand) == ("The pass computes SimpleRNN, Embedding and Dense layers; my_lstm "
+                              "has lstm (LSTM), which it cannot compute by hand.")
+    assert "tensorflow" not in imported  # read from the checkpoint's record: said at once
 
 
 def test_help_says_the_lectures_epochs_only_where_they_are_the_lectures(collection):
