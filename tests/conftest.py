@@ -40,7 +40,7 @@ class TrainingCycles(collections.abc.Mapping):
         if self.cycles is None:
             if self.shared_dir is None:
                 self.cycles = self.read()
-            else:  # read once for all workers: a Python of its own, importing TensorFlow
+            else:  # read once for all workers, in a Python of its own
                 _, self.cycles = trained_once(self.shared_dir, "training-cycles",
                                               lambda folder: self.read())
         return self.cycles[lesson]
@@ -159,22 +159,41 @@ def scripts_module(name):
     return importlib.import_module(name)
 
 
-def checkpoint_refusal(lesson, cwd, *argv, monkeypatch, capsys, script=None):
-    """The one line (status 2) with which the lesson's checkpoint check, run in this process as
-    `checkpoint_to_load` runs it for `lesson` started with `argv` in `cwd`, ends the run.
-    `script` is the lesson's path as the command gave it (default: scripts/LESSON.py)."""
+def lesson_started(lesson, cwd, argv, monkeypatch, script=None):
+    """This process as `lesson` started with `argv` in `cwd` (`script`: its path as the command
+    gave it, default scripts/LESSON.py): the flags checkpoint_to_load reads."""
     import argparse
 
-    checkpoints, exits = scripts_module("lessonkit.checkpoints"), scripts_module("lessonkit.exits")
     monkeypatch.chdir(cwd)
     monkeypatch.setattr(sys, "argv", [str(script or SCRIPTS / f"{lesson}.py"), *argv])
-    args = argparse.Namespace(epochs=int(argv[argv.index("--epochs") + 1]) if "--epochs" in argv else 100,
+    return argparse.Namespace(epochs=int(argv[argv.index("--epochs") + 1]) if "--epochs" in argv else 100,
                               fresh="--fresh" in argv, name=lesson)
+
+
+def checkpoint_refusal(lesson, cwd, *argv, monkeypatch, capsys, script=None):
+    """The one line (status 2) with which the lesson's checkpoint check, run in this process as
+    `checkpoint_to_load` runs it for `lesson` started with `argv` in `cwd`, ends the run."""
+    checkpoints, exits = scripts_module("lessonkit.checkpoints"), scripts_module("lessonkit.exits")
+    args = lesson_started(lesson, cwd, argv, monkeypatch, script)
     with pytest.raises(exits.Ending) as ended:
         checkpoints.check_checkpoint(f"./checkpoint/{lesson}.weights.h5", args)
     assert ended.value.status == 2
     assert capsys.readouterr().err.strip() == ended.value.message.strip()  # that line alone
     return ended.value.message.strip()
+
+
+def checkpoint_decision(lesson, cwd, *argv, monkeypatch):
+    """What the lesson's checkpoint_to_load decides, run in this process for `lesson` started with
+    `argv` in `cwd`, for a small model of five letters (what a checkpoint it refuses before
+    comparing models needs): True or False, or the lesson's Ending."""
+    import keras
+
+    args = lesson_started(lesson, cwd, argv, monkeypatch)
+    model = keras.Sequential([keras.Input((1, 5)), keras.layers.SimpleRNN(3),
+                              keras.layers.Dense(5, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
+    return scripts_module("lessonkit.checkpoints").checkpoint_to_load(
+        model, f"./checkpoint/{lesson}.weights.h5", args)
 
 
 def lesson_facts(script, path=None):

@@ -11,7 +11,7 @@ import h5py
 import pytest
 
 from conftest import (PROGRAMS, RESUME_LINE, SCRIPTS, assert_works_here, checkpoint_of,
-                      checkpoint_refusal, headless_env, messy_prices,
+                      checkpoint_decision, checkpoint_refusal, headless_env, messy_prices,
                       one_line, persistence_errors, posix_only, price_table, printed, run_script,
                       scripts_module, suggested_command, table_row)
 
@@ -85,8 +85,9 @@ def test_a_run_removes_partial_checkpoints_that_killed_runs_of_its_lesson_left(r
 
 # ## Nothing trained, nothing predicted
 
-# "does not load" is found by loading it, end to end; the other two by the checkpoint check the
-# lesson runs first, here in this process.
+# Decided in this process: by the checkpoint check the lesson runs first, or ("does not load") by
+# checkpoint_to_load, which tries to load it; a file that does not load, end to end, in
+# test_letters.py.
 @pytest.mark.parametrize("case", ["no checkpoint", "--fresh", "does not load"])
 def test_epochs_0_without_usable_weights_says_so_and_exits_2(copy_of, tmp_path, monkeypatch, capsys,
                                                              case):
@@ -101,9 +102,10 @@ def test_epochs_0_without_usable_weights_says_so_and_exits_2(copy_of, tmp_path, 
             path = checkpoint_of(cwd, "rnn_embedding_1pre1")
             path.write_bytes(path.read_bytes()[:300])
     if case == "does not load":
-        result = run_script("rnn_embedding_1pre1", *args, cwd=cwd)
-        line = one_line(result)
-        assert "->" not in result.stdout and "Trained 0 epochs" not in result.stdout
+        with pytest.raises(scripts_module("lessonkit.exits").Ending) as ended:
+            checkpoint_decision("rnn_embedding_1pre1", cwd, *args, monkeypatch=monkeypatch)
+        line = ended.value.message.strip()
+        assert ended.value.status == 2 and capsys.readouterr().err.strip() == line
     else:
         line = checkpoint_refusal("rnn_embedding_1pre1", cwd, *args, monkeypatch=monkeypatch,
                                   capsys=capsys)
@@ -144,19 +146,23 @@ def test_epochs_0_predicts_with_the_checkpoint_and_changes_nothing_training_wrot
 
 # ## Checkpoints of another lesson, and checkpoints without the record
 
-def test_a_checkpoint_of_another_lesson_with_the_same_shapes_is_warned_about_and_replaced(
-        copy_of, trained):
+def test_a_checkpoint_of_another_lesson_with_the_same_shapes_is_warned_about_and_kept_aside(
+        copy_of, trained, monkeypatch, capsys):
     cwd = copy_of("rnn_onehot_4pre1")
     other, _ = trained("rnn_onehot_1pre1")  # SimpleRNN(3) on 5 letters too: the shapes fit
     path = checkpoint_of(cwd, "rnn_onehot_4pre1")
     shutil.copyfile(checkpoint_of(other, "rnn_onehot_1pre1"), path)
-    result = run_script("rnn_onehot_4pre1", "--epochs", "2", "--predict", "abcd", cwd=cwd)
-    assert result.returncode == 0, result.stderr
-    warning = [line for line in result.stdout.splitlines() if line.startswith("Warning:")]
+    foreign = path.read_bytes()
+    # The lesson's checkpoint_to_load, here in this process; the run then trains from scratch and
+    # writes a checkpoint of its own, as after a damaged one (test_letters.py).
+    assert checkpoint_decision("rnn_onehot_4pre1", cwd, "--epochs", "2", "--predict", "abcd",
+                               monkeypatch=monkeypatch) is False
+    out = capsys.readouterr().out
+    warning = [line for line in out.splitlines() if line.startswith("Warning:")]
     assert len(warning) == 1 and "written by rnn_onehot_1pre1, another lesson" in warning[0]
-    assert RESUME_LINE not in result.stdout
-    with h5py.File(path, "r") as f:
-        assert f.attrs["lesson"] == "rnn_onehot_4pre1"
+    assert not path.exists()
+    [kept] = path.parent.glob("rnn_onehot_4pre1.kept-*.weights.h5")
+    assert kept.read_bytes() == foreign and kept.name in warning[0]
 
 
 def test_a_checkpoint_without_the_lesson_record_still_loads(copy_of):
@@ -227,13 +233,15 @@ def test_a_read_only_working_directory_ends_the_run_before_training(tmp_path):
 
 # ## The prompt
 
-@posix_only
-def test_closed_stdin_is_end_of_input(copy_of):
-    cwd = copy_of("rnn_onehot_1pre1")
-    result = run_script("rnn_onehot_1pre1", "--epochs", "0", cwd=cwd, stdin=None,
-                        preexec_fn=lambda: os.close(0))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.rstrip().endswith("Goodbye.")
+def test_closed_stdin_is_end_of_input(monkeypatch, capsys):
+    # No stdin at all (fd 0 closed, or pythonw): sys.stdin is None. The lesson's count prompt,
+    # here in this process; a whole run without any console, end to end, in test_where_users_are.py.
+    monkeypatch.setattr(sys, "stdin", None)
+    with pytest.raises(scripts_module("lessonkit.exits").Ending) as ended:
+        scripts_module("lessonkit.prompt").ask_count("input the number of test alphabet:",
+                                                     argparse.Namespace(predict=None))
+    assert ended.value.status == 0
+    assert capsys.readouterr().out.rstrip().endswith("Goodbye.")
 
 
 # ## Price files
