@@ -449,17 +449,20 @@ def resumed_runs(trained, shared_dir):
 
 @pytest.fixture(scope="session")
 def predicted_runs(trained, shared_dir):
-    """Each letter lesson run once with --epochs 0 on a copy of its default training, predicting
-    every training cycle with --generate 10 --probs: lesson -> (its working directory, its stdout).
-    The copy keeps the times its files were written at (shutil.copytree), so what the run
-    rewrote shows beside the default training's own folder, `trained(lesson)[0]`."""
+    """Each letter lesson run once with --epochs 0 --generate 10 --probs on a copy of its default
+    training, given every training cycle with --predict (rnn_onehot_4pre1: typed at its prompt):
+    lesson -> (its working directory, its stdout). The copy keeps the times its files were
+    written at (shutil.copytree), so what the run rewrote shows beside the default training's
+    own folder, `trained(lesson)[0]`."""
     def get(lesson):
         def make(folder):
             source, _ = trained(lesson)
             shutil.copytree(source, folder, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns("result.json"))
-            result = run_script(lesson, "--epochs", "0", "--predict", *LESSONS[lesson],
-                                "--generate", "10", "--probs", cwd=folder)
+            words, typed = list(LESSONS[lesson]), lesson == "rnn_onehot_4pre1"
+            result = run_script(lesson, "--epochs", "0", *([] if typed else ["--predict", *words]),
+                                "--generate", "10", "--probs", cwd=folder,
+                                stdin="".join(f"{line}\n" for line in [len(words), *words]) if typed else "")
             assert result.returncode == 0, result.stderr
             return {"stdout": result.stdout}
 

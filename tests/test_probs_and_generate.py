@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from conftest import LESSONS, parser_of, run_script, trained_once
+from conftest import LESSONS, PROMPTS, parser_of, run_script, trained_once
 
 PROBS_LINE = re.compile(r"^   ([a-z]) ([01]\.[0-9]{3})((?:  [a-z] [01]\.[0-9]{3})*)$")
 CYCLE_LESSONS = ["rnn_onehot_1pre1", "rnn_onehot_4pre1", "rnn_embedding_1pre1"]
@@ -26,8 +26,8 @@ def cycle_after(word, letters):
 @pytest.mark.parametrize("lesson", CYCLE_LESSONS)
 def test_generate_continues_every_training_cycle_and_probs_sum_to_1(predicted_runs, lesson):
     words = list(LESSONS[lesson])
-    _, stdout = predicted_runs(lesson)  # --epochs 0 --predict (every cycle) --generate 10 --probs
-    lines = stdout.splitlines()
+    _, stdout = predicted_runs(lesson)  # --epochs 0 --generate 10 --probs, every cycle
+    lines = [PROMPTS.split(line)[-1] for line in stdout.splitlines()]  # typed: after the prompt
     answers = [i for i, line in enumerate(lines) if "->" in line]
     assert [lines[i] for i in answers] == [f"{w}->{cycle_after(w, 10)}" for w in words]
     assert sum(bool(PROBS_LINE.match(line)) for line in lines) == len(words)
@@ -67,16 +67,16 @@ def test_generate_runs_off_the_end_of_the_alphabet_in_the_26_letter_lesson(in_th
         assert len(p) == 5 and sum(p.values()) <= 1.003
 
 
-def test_probs_and_generate_at_the_prompt_follow_each_typed_answer(copy_of):
-    cwd = copy_of("rnn_onehot_4pre1")
-    with_probs = run_script("rnn_onehot_4pre1", "--epochs", "0", "--probs", "--generate", "3",
-                            cwd=cwd, stdin="2\nabcd\nbcde\n")
-    assert with_probs.returncode == 0, with_probs.stderr
-    lines = with_probs.stdout.splitlines()
+def test_probs_and_generate_at_the_prompt_follow_each_typed_answer(predicted_runs):
+    _, stdout = predicted_runs("rnn_onehot_4pre1")  # its training cycles typed at the prompt
+    words = list(LESSONS["rnn_onehot_4pre1"])
+    assert stdout.count("input the number of test alphabet:") == 1
+    assert stdout.count("input test alphabet:") == len(words)
+    lines = [PROMPTS.split(line)[-1] for line in stdout.splitlines()]
     answers = [i for i, line in enumerate(lines) if "->" in line]
-    assert [lines[i].split("->")[-1] for i in answers] == ["eab", "abc"]
-    assert [next(iter(probabilities(lines[i + 1]))) for i in answers] == ["e", "a"]
-    assert with_probs.stdout.count("input test alphabet:") == 2
+    assert [lines[i] for i in answers] == [f"{w}->{cycle_after(w, 10)}" for w in words]
+    assert [next(iter(probabilities(lines[i + 1]))) for i in answers] == [
+        LESSONS["rnn_onehot_4pre1"][w] for w in words]
 
 
 def test_without_the_flags_an_answer_is_the_lectures_one_line(trained):
