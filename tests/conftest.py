@@ -182,16 +182,17 @@ def checkpoint_refusal(lesson, cwd, *argv, monkeypatch, capsys, script=None):
     return ended.value.message.strip()
 
 
-def checkpoint_decision(lesson, cwd, *argv, monkeypatch):
+def checkpoint_decision(lesson, cwd, *argv, monkeypatch, model=None):
     """What the lesson's checkpoint_to_load decides, run in this process for `lesson` started with
-    `argv` in `cwd`, for a small model of five letters (what a checkpoint it refuses before
-    comparing models needs): True or False, or the lesson's Ending."""
+    `argv` in `cwd`, for `model` (default: a small model of five letters, what a checkpoint it
+    refuses before comparing models needs): True or False, or the lesson's Ending."""
     import keras
 
     args = lesson_started(lesson, cwd, argv, monkeypatch)
-    model = keras.Sequential([keras.Input((1, 5)), keras.layers.SimpleRNN(3),
-                              keras.layers.Dense(5, activation="softmax")])
-    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
+    if model is None:
+        model = keras.Sequential([keras.Input((1, 5)), keras.layers.SimpleRNN(3),
+                                  keras.layers.Dense(5, activation="softmax")])
+        model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
     return scripts_module("lessonkit.checkpoints").checkpoint_to_load(
         model, f"./checkpoint/{lesson}.weights.h5", args)
 

@@ -73,7 +73,9 @@ def test_without_a_display_the_curves_are_saved_as_png(trained, lesson):
     assert "a window shows" not in stdout
 
 
-@pytest.mark.parametrize("where", ["a lab server", "a desktop", "a desktop, --no-show"])
+# --no-show: the same decision (plots.can_show_plots) for every platform in test_decisions.py, and
+# end to end in a notebook (test_notebooks.py).
+@pytest.mark.parametrize("where", ["a lab server", "a desktop"])
 def test_the_curves_are_shown_only_where_a_screen_can_show_them_and_always_saved(copy_of,
                                                                                 resumed_runs, where):
     if where == "a lab server":  # matplotlib chooses, as on a server: Agg, for want of a display
@@ -83,8 +85,7 @@ def test_the_curves_are_shown_only_where_a_screen_can_show_them_and_always_saved
         (cwd / "rnn_onehot_1pre1_curves.png").unlink()
         screen = {"DISPLAY": ":0", "MPLBACKEND": "module://recording_backend",
                   "PYTHONPATH": str(PROGRAMS)}
-        args = ["--no-show"] if where.endswith("--no-show") else []
-        result = run_script("rnn_onehot_1pre1", "--epochs", "1", "--predict", "a", *args, cwd=cwd,
+        result = run_script("rnn_onehot_1pre1", "--epochs", "1", "--predict", "a", cwd=cwd,
                             env=screen)
         assert result.returncode == 0, result.stderr
         stdout = result.stdout
@@ -102,6 +103,7 @@ def test_second_run_resumes_from_checkpoint(trained, resumed_runs, lesson):
     printed("-------------load the model-----------------", stdout)
     assert lines[lines.index(RESUME_LINE) + 1] == (
         f"(resuming from ./checkpoint/{lesson}.weights.h5: 断点续训)")
+    printed("(resuming from X: 断点续训)", stdout)
     assert epoch_losses(stdout)[0] <= min(epoch_losses(first)) + 1e-3
 
 
