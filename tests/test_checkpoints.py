@@ -91,7 +91,7 @@ def test_the_record_names_the_best_epoch_and_its_loss(trained):
 # ## Checkpoint paths that can be neither read nor written end the run before training
 
 # Decided by the lesson's checkpoint check, here in the test's process; the same check ends a
-# lesson's run end to end in test_robustness.py (a file where the checkpoint folder goes).
+# lesson's run end to end in test_robustness.py (a working directory that is read-only).
 def folder_linked_to_a_drive_not_mounted(cwd):
     os.symlink(cwd / "unmounted-drive" / "checkpoint", cwd / "checkpoint")
 
