@@ -19,12 +19,11 @@ layers, any activation Keras's SimpleRNN takes by name, Dense layers before the 
 # %% Setup
 import lessonkit  # first: a problem ends the run in one line, not a traceback
 import dataclasses
-import json
 import os
 
 import numpy as np
 
-from lessonkit.checkpoints import load_checkpoint, read_record
+from lessonkit.checkpoints import described, load_checkpoint, read_record
 from lessonkit.commands import command_for_user
 from lessonkit.exits import fail, stop
 from lessonkit.files import check_can_write
@@ -148,10 +147,8 @@ def layers_to_compute(model_json, name):
     """The model's layers as the pass computes them, read from the checkpoint's record (their
     weights come once Keras has loaded them); one line and status 2 for one it cannot."""
     layers = []
-    for entry in json.loads(model_json)["config"]["layers"]:
-        kind, config = entry["class_name"], entry.get("config", {})
-        layer_name = config.get("name", kind.lower())
-        if kind in ("InputLayer", "Dropout"):
+    for kind, config, layer_name in described(model_json):
+        if kind in ("InputLayer", "Dropout", "optimizer", "loss"):
             continue  # Dropout: nothing at prediction time
         if kind == "SimpleRNN" and (config.get("go_backwards") or not config.get("use_bias", True)):
             stop(f"{name}'s {layer_name} reads backwards or has no bias: the pass computes "
@@ -237,8 +234,8 @@ word = word.strip().lower()
 check_can_write(f"{name}_by_hand.png")
 layers = layers_to_compute(record.model, name)
 model = trained_model(record, checkpoint_save_path, train)
-for layer, keras_layer in zip(layers, [k for k in model.layers if type(k).__name__ != "Dropout"]):
-    layer.weights = [np.asarray(w) for w in keras_layer.get_weights()]
+for layer in layers:
+    layer.weights = [np.asarray(w) for w in model.get_layer(layer.name).get_weights()]
 
 ids = [input_word.index(letter) for letter in word]
 recurrent = [layer for layer in layers if layer.kind == "SimpleRNN"]

@@ -182,6 +182,17 @@ def checkpoint_refusal(lesson, cwd, *argv, monkeypatch, capsys, script=None):
     return ended.value.message.strip()
 
 
+def recorded_model(path):
+    """The model a checkpoint's record describes, built and compiled as the lesson built it."""
+    import keras
+
+    with h5py.File(path, "r") as f:
+        recorded = f.attrs["model"]
+    model = keras.models.model_from_json(recorded)
+    model.compile_from_config(json.loads(recorded)["compile_config"])
+    return model
+
+
 def checkpoint_decision(lesson, cwd, *argv, monkeypatch, model=None):
     """What the lesson's checkpoint_to_load decides, run in this process for `lesson` started with
     `argv` in `cwd`, for `model` (default: a small model of five letters, what a checkpoint it
@@ -460,10 +471,13 @@ def predicted_runs(trained, shared_dir):
             source, _ = trained(lesson)
             shutil.copytree(source, folder, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns("result.json"))
-            words, typed = list(LESSONS[lesson]), lesson == "rnn_onehot_4pre1"
-            result = run_script(lesson, "--epochs", "0", *([] if typed else ["--predict", *words]),
-                                "--generate", "10", "--probs", cwd=folder,
-                                stdin="".join(f"{line}\n" for line in [len(words), *words]) if typed else "")
+            words = list(LESSONS[lesson])
+            if lesson == "rnn_onehot_4pre1":  # at the prompt: the count, then each word
+                given, typed = [], "".join(f"{line}\n" for line in [len(words), *words])
+            else:
+                given, typed = ["--predict", *words], ""
+            result = run_script(lesson, "--epochs", "0", *given, "--generate", "10", "--probs",
+                                cwd=folder, stdin=typed)
             assert result.returncode == 0, result.stderr
             return {"stdout": result.stdout}
 
@@ -497,8 +511,6 @@ def messy_file_run(stock_runs, shared_dir):
     (messy_prices()), as tushare's Pro API writes them, newest first. Returns (its working
     directory, its stdout, its stderr, the checkpoint's `data` before the run)."""
     def make(folder):
-        import h5py
-
         source, _ = stock_runs("stock_rnn")
         shutil.copytree(source / "checkpoint", folder / "checkpoint")
         with h5py.File(folder / "checkpoint" / "stock_rnn.weights.h5", "a") as f:

@@ -4,7 +4,6 @@ Real signals, real filesystems: a SIGKILL, a small tmpfs mounted in a mount name
 test's own (where this machine lets a test mount one), a file held open by another process.
 """
 import argparse
-import json
 import os
 import shutil
 import signal
@@ -17,7 +16,7 @@ import numpy as np
 import pytest
 
 from conftest import (LESSONS, checkpoint_arrays, checkpoint_decision, checkpoint_of,
-                      checkpoint_refusal,
+                      checkpoint_refusal, recorded_model,
                       epoch_losses, finish, one_line, posix_only, printed, read_until, run_script, scripts_module,
                       start_script)
 
@@ -33,8 +32,6 @@ def record(path):
 
 def test_a_run_killed_outright_resumes_from_the_best_weights_of_its_last_seconds(tmp_path,
                                                                                  monkeypatch):
-    import keras
-
     process = start_script(LESSON, "--epochs", "100000", cwd=tmp_path, stdin=subprocess.DEVNULL)
     checkpoint = checkpoint_of(tmp_path, LESSON)
     seen = read_until(process, b"Epoch 2/")
@@ -52,10 +49,9 @@ def test_a_run_killed_outright_resumes_from_the_best_weights_of_its_last_seconds
     # The next run resumes from it, here in this process: the lesson's model as the record builds
     # it, its checkpoint_to_load, then its load_weights; its loss on the lesson's training cycles
     # is the best the killed run kept.
+    model = recorded_model(checkpoint)
     with h5py.File(checkpoint, "r") as f:
-        recorded, letters = f.attrs["model"], f.attrs["input_word"]
-    model = keras.models.model_from_json(recorded)
-    model.compile_from_config(json.loads(recorded)["compile_config"])
+        letters = f.attrs["input_word"]
     assert checkpoint_decision(LESSON, tmp_path, "--epochs", "1", "--predict", "abcd",
                                monkeypatch=monkeypatch, model=model) is True
     model.load_weights(checkpoint)

@@ -320,13 +320,11 @@ def test_each_lesson_runs_cell_by_cell_with_its_defaults(cell_by_cell, lesson):
 
 @pytest.mark.parametrize("lesson", ["stock_lstm", "stock_gru"])  # stock_rnn's: test_stock.py
 def test_lstm_and_gru_resume_where_their_checkpoint_left_off_when_run_again(cell_by_cell, lesson):
-    _, first = cell_by_cell(lesson)
-    _, again = cell_by_cell(f"{lesson} again")
-    first, again = cells_text(first), cells_text(again)
+    first, again_cells = cells_text(cell_by_cell(lesson)[1]), cell_by_cell(f"{lesson} again")[1]
+    again = cells_text(again_cells)
+    assert not [o for cell in again_cells for o in cell.outputs if o.output_type == "error"]
     assert RESUME_LINE not in first and RESUME_LINE in again.splitlines()
     assert f"(resuming from ./checkpoint/{lesson}.weights.h5: 断点续训)" in again
     # From the best weights: its first epoch trains on, rather than starting again from nothing.
     assert len(epoch_losses(again)) == 2
     assert epoch_losses(again)[0] < epoch_losses(first)[0] * 0.7
-    assert not [o for cell in cell_by_cell(f"{lesson} again")[1] for o in cell.outputs
-                if o.output_type == "error"]

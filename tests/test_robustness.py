@@ -1,6 +1,5 @@
 """What a clumsy user, a strange console or a signal does: never a lost run, never a silent wrong lesson."""
 import argparse
-import json
 import os
 import re
 import shutil
@@ -13,8 +12,8 @@ import pytest
 
 from conftest import (PROGRAMS, RESUME_LINE, SCRIPTS, assert_works_here, checkpoint_of,
                       checkpoint_decision, checkpoint_refusal, headless_env, messy_prices,
-                      one_line, persistence_errors, posix_only, price_table, printed, run_script,
-                      scripts_module, suggested_command, table_row)
+                      one_line, persistence_errors, posix_only, price_table, printed, recorded_model,
+                      run_script, scripts_module, suggested_command, table_row)
 
 
 
@@ -167,20 +166,15 @@ def test_a_checkpoint_of_another_lesson_with_the_same_shapes_is_warned_about_and
 
 
 def test_a_checkpoint_without_the_lesson_record_still_loads(copy_of, monkeypatch):
-    import keras
-
     cwd = copy_of("rnn_onehot_4pre1")
     path = checkpoint_of(cwd, "rnn_onehot_4pre1")
     with h5py.File(path, "a") as f:
         for key in ("lesson", "monitor", "best", "epoch"):
             del f.attrs[key]
-        recorded = f.attrs["model"]
     # The lesson's model, built and compiled as the record says; its checkpoint_to_load, here in
     # this process. What follows True, the lesson's resume: test_letters.py.
-    model = keras.models.model_from_json(recorded)
-    model.compile_from_config(json.loads(recorded)["compile_config"])
     assert checkpoint_decision("rnn_onehot_4pre1", cwd, "--epochs", "0", "--predict", "abcd",
-                               monkeypatch=monkeypatch, model=model) is True
+                               monkeypatch=monkeypatch, model=recorded_model(path)) is True
 
 
 # ## Paths that cannot be written are found before training
