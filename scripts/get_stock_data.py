@@ -14,12 +14,14 @@ lecture's way; it calls DataFrame.append, which pandas 2 removed, so it fails on
 these lessons need. Forward-adjusted prices change with every dividend, so a download made
 today differs from the course's file for the same days.
 """
+import os
+
 import lessonkit  # noqa: F401  (first: a problem ends the run in one line, not a traceback)
 from lessonkit.commands import pip_command
 from lessonkit.exits import Ending, fail, stop
-from lessonkit.files import NotReplaced, reason, write_whole
+from lessonkit.files import reason, write_whole
 from lessonkit.flags import date, script_parser
-from lessonkit.prices import COURSE_FILE, same_file
+from lessonkit.prices import COURSE_FILE
 
 COLUMNS = ["date", "open", "close", "high", "low", "volume", "code"]
 AKSHARE_COLUMNS = {"日期": "date", "开盘": "open", "收盘": "close", "最高": "high", "最低": "low",
@@ -81,7 +83,7 @@ def write_prices_csv(frame, out):
     missing = [column for column in COLUMNS if column not in frame.columns]
     if missing:
         raise ValueError(f"the downloaded table has no {', '.join(missing)} column")
-    write_whole(out, lambda path: frame[COLUMNS].to_csv(path), keep=True)
+    write_whole(out, lambda path: frame[COLUMNS].to_csv(path))
 
 
 def main():
@@ -89,7 +91,7 @@ def main():
     if args.start >= args.end:
         parser.error(f"--start {args.start} is not before --end {args.end}")
     out = args.out or f"{'SH' if args.code.startswith(('6', '9')) else 'SZ'}{args.code}.csv"
-    if same_file(out, COURSE_FILE):
+    if os.path.exists(out) and os.path.samefile(out, COURSE_FILE):
         stop(f"{out} is the course's published file, which the lessons fall back on: "
              "write the download elsewhere, for example with --out SH600519-new.csv.")
 
@@ -99,11 +101,9 @@ def main():
              "check the code and the dates, or use the course's prices.")
     try:
         write_prices_csv(frame, out)
-    except NotReplaced as error:
-        fail(f"Could not replace {out} ({reason(error.cause)}; is it open in Excel or WPS? close "
-             f"it there): the download is kept in {error.kept_path}.")
     except (OSError, ValueError) as error:
-        fail(f"Could not write {out} ({reason(error) if isinstance(error, OSError) else error}).")
+        fail(f"Could not write {out} ({reason(error) if isinstance(error, OSError) else error}; "
+             "is it open in Excel or WPS? close it there, then run again).")
     print(f"Wrote {len(frame)} days of {args.code} to {out}")
 
 

@@ -1,56 +1,60 @@
-"""One letter in, the next letter out: a SimpleRNN with an Embedding (1pre1).
+# %% [markdown]
+# # 字母预测：输入一个字母，预测下一个（Embedding，1pre1）
+#
+# 和独热码的 1pre1 一样：a 后面是 b，……，e 后面又回到 a。不同的是编码：字母的编号直接送进网络，
+# Embedding 层为每个编号学出一个短向量（这里是 2 个数），而不是固定的独热码。
+# 按六步法来写：import、准备数据、Sequential 搭网络、compile、fit、summary；
+# 再加上八股扩展里的断点续训、参数提取和 acc/loss 曲线，最后输入字母看预测结果。
 
-Lecture 6, 循环神经网络 (recurrent networks), letter prediction with Embedding codes: the task
-of rnn_onehot_1pre1.py (a gives b, ..., e gives a), but each letter enters as its id, and an
-Embedding layer learns a vector of 2 numbers for it, instead of a fixed one-hot row of 5.
+# %%
+"""输入一个字母，预测下一个字母：Embedding 编码，一层 SimpleRNN（第六讲，1pre1）。
 
-    python scripts/rnn_embedding_1pre1.py            train (or resume), then answer at the prompt
-    python scripts/rnn_embedding_1pre1.py --help     the flags
+One letter in, the next letter out: a SimpleRNN on letters coded by an Embedding (Lecture 6, 1pre1).
 
-Each `# %%` below starts a cell: VS Code, PyCharm, Spyder and jupytext run the lesson cell by cell.
+    python scripts/rnn_embedding_1pre1.py            训练（或接着上次训练），然后输入字母预测
+    python scripts/rnn_embedding_1pre1.py --help     全部参数 (the flags)
 """
-# %% Setup
-# The lecture's imports. `lessonkit` comes first: it is what keeps a classroom run safe
-# (one line instead of a traceback, checkpoints written whole, pictures saved where there is
-# no screen, a quiet TensorFlow start), and every `lessonkit.` below is its part, not the lecture's.
-import lessonkit
+import lessonkit  # 课程的辅助工具，要最先导入：TensorFlow 安静地启动，出了问题只用一行说明
 import numpy as np
 import tensorflow as tf
-from tensorflow.keras.layers import Dense, Embedding, SimpleRNN
+from tensorflow.keras.layers import Dense, SimpleRNN, Embedding
 import matplotlib.pyplot as plt
 
-# %% The data
-# A network reads numbers, not letters, so each letter gets an id. The ids go in as they are:
-# the Embedding layer turns each into a vector it learns (词向量), unlike a fixed one-hot row.
-# Each sample is one letter, its label the next.
+args = lessonkit.letter_flags(__doc__, epochs=100)  # 命令行参数；什么都不加，就和讲义一样
+
+# %% [markdown]
+# ## 数据 (the data)
+#
+# 计算机只认数字：每个字母对应一个编号（`w_to_id`），编号直接作为输入，由 Embedding 层去编码。
+# 输入 a 的编号，标签是 b 的编号；输入 b 的编号，标签是 c 的编号……依此类推。
+
+# %%
 input_word = "abcde"
-w_to_id = {'a': 0, 'b': 1, 'c': 2, 'd': 3, 'e': 4}
-time_steps = 1  # 循环核时间展开步数 (time steps): one letter per sample
+w_to_id = {'a': 0, 'b': 1, 'c': 2, 'd': 3, 'e': 4}  # 字母 -> 编号
 
 x_train = [w_to_id['a'], w_to_id['b'], w_to_id['c'], w_to_id['d'], w_to_id['e']]
 y_train = [w_to_id['b'], w_to_id['c'], w_to_id['d'], w_to_id['e'], w_to_id['a']]
 
-# Samples and labels shuffled alike: the same seed before each shuffle.
+# 样本和标签用同一个种子打乱，打乱后仍然一一对应
 np.random.seed(7)
 np.random.shuffle(x_train)
 np.random.seed(7)
 np.random.shuffle(y_train)
-tf.keras.utils.set_random_seed(7)  # the lecture's tf.random.set_seed(7); Keras 3 also needs Python's
+tf.keras.utils.set_random_seed(7)  # 讲义是 tf.random.set_seed(7)；Keras 3 还要固定 Python 自己的随机数
 
-# Embedding takes [samples, time steps]: here [5, 1].
+# Embedding 的输入是二维的：[样本数, 循环核时间展开步数]，这里是 [5, 1]
 x_train = np.reshape(x_train, (len(x_train), 1))
 y_train = np.array(y_train)
 
-# %% The flags
-# `--help` lists them; without any, the lesson is the lecture's.
-args = lessonkit.letter_flags(__doc__, epochs=100, input_word=input_word, time_steps=time_steps)
-NAME = args.name  # this file's name: a copy of the lesson is a lesson of its own
+# %% [markdown]
+# ## 搭建网络 (Sequential) 和配置训练方法 (compile)
+#
+# Embedding(5, 2) 是一张 5 行 2 列、可以训练的表，每个编号查出一行；然后是有 3 个记忆体的 SimpleRNN，
+# 最后一层全连接：softmax 给出 5 个字母各自的概率。
 
-# %% The model
-# An Embedding of the 5 letters in 2 numbers each (a 5 x 2 table it learns), a recurrent layer
-# with 3 memory units (记忆体), then a softmax over the 5 letters.
+# %%
 model = tf.keras.Sequential([
-    tf.keras.Input(shape=(1,)),  # Keras 3 builds the model here, so that weights can be loaded
+    tf.keras.Input(shape=(1,)),  # Keras 3 要先知道输入形状，训练前才能读回保存的权重
     Embedding(5, 2),
     SimpleRNN(3),
     Dense(5, activation='softmax')
@@ -60,37 +64,51 @@ model.compile(optimizer=tf.keras.optimizers.Adam(0.01),
               loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=False),
               metrics=['sparse_categorical_accuracy'])
 
-# %% 断点续训 (resume from a checkpoint)
-# The best weights so far are kept in a checkpoint; the next run starts from them.
-checkpoint_save_path = f"./checkpoint/{NAME}.weights.h5"
+# %% [markdown]
+# ## 断点续训 (resume from a checkpoint)
+#
+# 训练中最好的权重存进 checkpoint 文件夹；再运行一次，先把它读回来，在此基础上接着训练。
 
-if lessonkit.checkpoint_to_load(model, checkpoint_save_path, args):
+# %%
+checkpoint_save_path = f"./checkpoint/{args.name}.weights.h5"  # 文件名就是这个脚本的名字
+
+if lessonkit.checkpoint_to_load(model, checkpoint_save_path, args):  # 有这一课能用的权重文件时
     print('-------------load the model-----------------')
-    print(f"(resuming from {checkpoint_save_path}: 断点续训)")
     model.load_weights(checkpoint_save_path)
 
 cp_callback = lessonkit.ModelCheckpoint(filepath=checkpoint_save_path,
                                         save_weights_only=True,
                                         save_best_only=True,
-                                        monitor='loss')  # no test set here: the best is by loss
+                                        monitor='loss')  # 没有测试集，按训练的 loss 挑最好的权重
 
-# %% Training
-# The batches fit(x_train, y_train, batch_size=32) would make, made once: the same lesson, faster.
-train_data = lessonkit.batches(model, x_train, y_train, batch_size=32)
-history = model.fit(train_data, epochs=args.epochs, callbacks=[cp_callback],
-                    shuffle=False, verbose=lessonkit.progress_style())  # train_data shuffles itself
+# %% [markdown]
+# ## 训练 (fit) 和查看网络结构 (summary)
+#
+# 数据集每 32 个样本一批（这里只有 5 个样本，一批就装下了），训练 100 轮。
+
+# %%
+train_db = tf.data.Dataset.from_tensor_slices((x_train, y_train)).batch(32)
+history = model.fit(train_db, epochs=args.epochs, callbacks=[cp_callback])
 
 model.summary()
 
-# %% 参数提取 (the weight dump)
-# Every trainable variable: its path in the model, its shape, its values.
-with lessonkit.weights_file(f"./{NAME}_weights.txt") as file:
-    for v in model.trainable_variables:
-        file.write(str(v.path) + '\n')
-        file.write(str(v.shape) + '\n')
-        file.write(str(v.numpy()) + '\n')
+# %% [markdown]
+# ## 参数提取 (the weight dump)
+#
+# 把每个可训练参数的名字、形状和数值写进文本文件，训练出的矩阵可以打开来看。
 
-# %% The curves
+# %%
+file = open(f"./{args.name}_weights.txt", 'w', encoding='utf-8')
+for v in model.trainable_variables:
+    file.write(str(v.path) + '\n')  # Keras 3 里 v.name 只剩 kernel 这样的短名，v.path 带上层名
+    file.write(str(v.shape) + '\n')
+    file.write(str(v.numpy()) + '\n')
+file.close()
+
+# %% [markdown]
+# ## acc 和 loss 曲线 (the curves)
+
+# %%
 acc = history.history['sparse_categorical_accuracy']
 loss = history.history['loss']
 
@@ -103,25 +121,22 @@ plt.subplot(1, 2, 2)
 plt.plot(loss, label='Training Loss')
 plt.title('Training Loss')
 plt.legend()
-lessonkit.show_or_save(f"{NAME}_curves.png", args, history=history)  # the lecture's plt.show()
+lessonkit.show_or_save(f"{args.name}_curves.png", args, history=history)  # 讲义的 plt.show()，并存成 PNG
 
-# %% Predict
-# How many letters to try, then each letter: its id, reshaped to [1 sample, 1 time step],
-# the model's answer, and the most probable letter.
+# %% [markdown]
+# ## 预测 (predict)
+#
+# 先输入要预测几次，再每次输入一个字母：查出它的编号，变成 [1 个样本, 1 个时间步]，
+# 送进网络，概率最大的那个就是预测出的下一个字母。
 
-
-def predict(alphabet1):
-    alphabet = [w_to_id[a] for a in alphabet1]
+# %%
+preNum = lessonkit.ask_count("input the number of test alphabet:", args)
+for i in range(preNum):
+    alphabet1 = lessonkit.ask_word("input test alphabet:", input_word, 1, args)  # 输错了会再问一次
+    alphabet = [w_to_id[alphabet1]]
     alphabet = np.reshape(alphabet, (1, 1))
     result = model(alphabet)
     pred = tf.argmax(result, axis=1)
     pred = int(pred[0])
-    return input_word[pred], result
-
-
-preNum = lessonkit.ask_count("input the number of test alphabet:", args)
-for i in range(preNum):
-    alphabet1 = lessonkit.ask_word("input test alphabet:", input_word, time_steps, args)
-    letter, result = predict(alphabet1)
-    print(alphabet1 + '->' + letter + lessonkit.more_letters(predict, alphabet1 + letter, args))
-    lessonkit.show_probs(result, input_word, args)
+    print(alphabet1 + '->' + input_word[pred])
+    lessonkit.show_more(model, alphabet, result, input_word, args)  # --probs、--generate 时多打印一行

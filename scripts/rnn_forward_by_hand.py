@@ -1,307 +1,219 @@
-"""The recurrence by hand: recompute a trained lesson's prediction step by step, checked against Keras.
+# %% [markdown]
+# # 循环计算过程：用训练好的权重一步一步手算，再和 Keras 对一对
+#
+# 参数矩阵训练好以后就固定了；每个时间步，记忆体 h_t 由这一步的输入 x_t 和上一步的 h_{t-1} 算出来，
+# 最后一步的输出送进全连接层。下面先把讲义里 SimpleRNN、LSTM、GRU 的公式一行一行写成 NumPy，
+# 再用一课训练出的权重算一遍，最后请 Keras 算同一个输入，看两者差多少。
 
-Lecture 6, 循环计算过程 (the recurrent computation). With the trained matrices fixed, the
-memory h_t (记忆体) of each recurrent layer is refreshed at every time step, and the output is
-read from the last one:
+# %%
+"""手算循环层的前向传播（第六讲，循环计算过程），用一课训练好的权重，和 Keras 的结果对比。
 
-    h_t = tanh(x_t Wxh + h_{t-1} Whh + bh)        y = softmax(h_T Why + by)
+The recurrence by hand: a trained lesson's prediction recomputed step by step in NumPy, with the
+lecture's equations for SimpleRNN, LSTM and GRU, and checked against Keras.
 
-This script takes the checkpoint a letter lesson saved (its weights and a record of its model),
-runs those lines in plain NumPy for the letters you give, layer by layer, prints every
-intermediate value, then asks Keras for the same prediction and prints how far apart the two are.
-It follows the lesson as it was trained: one-hot or Embedding inputs, any stack of SimpleRNN
-layers, any activation Keras's SimpleRNN takes by name, Dense layers before the output.
-
-    python scripts/rnn_forward_by_hand.py                        rnn_onehot_4pre1, input bcde
+    python scripts/rnn_forward_by_hand.py                           rnn_onehot_4pre1，输入 bcde
     python scripts/rnn_forward_by_hand.py rnn_embedding_4pre1 wxyz
-    python scripts/rnn_forward_by_hand.py my_rnn.py abcd          a lesson of your own
+    python scripts/rnn_forward_by_hand.py my_rnn.py abcd             自己改的一课 (a lesson of your own)
+    python scripts/rnn_forward_by_hand.py stock_gru                  股票预测：测试集最后一天
+    python scripts/rnn_forward_by_hand.py stock_lstm --day 1         测试集的第 1 个预测日
 """
-# %% Setup
-import lessonkit  # first: a problem ends the run in one line, not a traceback
-import dataclasses
-import os
-
+import lessonkit  # 课程的辅助工具：出了问题只用一行说明
 import numpy as np
+from lessonkit import by_hand
 
-from lessonkit.checkpoints import described, load_checkpoint, read_record
-from lessonkit.commands import command_for_user
-from lessonkit.exits import fail, stop
-from lessonkit.files import check_can_write
-from lessonkit.flags import by_hand_parser, parsed
-from lessonkit.prompt import check_word
-
+args = by_hand.flags_of(__doc__)
 TOLERANCE = 1e-5
 
-args = parsed(by_hand_parser(__doc__))  # the lesson, the letters, --no-show
+# %% [markdown]
+# ## 讲义的公式，一个公式一行 (the lecture's equations)
+#
+# 行向量写法：x_t 乘 W（Keras 的 kernel），h_{t-1} 乘 U（Keras 的 recurrent_kernel）。
+# σ 是 sigmoid（Keras 的 recurrent_activation），tanh 是 activation；⊙ 是对应元素相乘（NumPy 的 *）。
 
 
-# %% The lecture's equations, one line each
-
-def recurrence(xs, Wxh, Whh, bh, activation):
-    """One SimpleRNN layer over the input vectors xs: every step's values, and every h_t."""
-    h_t = np.zeros(Whh.shape[0], dtype=Whh.dtype)  # the memory starts empty
-    steps = []
-    for x_t in xs:
-        h_prev = h_t
-        x_Wxh = x_t @ Wxh
-        h_Whh = h_prev @ Whh
-        z_t = x_Wxh + h_Whh + bh
-        h_t = activation(z_t)
-        steps.append({"x_t": x_t, "h_{t-1}": h_prev, "x_t·Wxh": x_Wxh, "h_{t-1}·Whh": h_Whh,
-                      "sum + bh": z_t, f"h_t = {activation.__name__}": h_t})
-    return steps, np.array([step[f"h_t = {activation.__name__}"] for step in steps])
+# %%
+def simple_rnn(x_t, h_prev, Wxh, Whh, bh, tanh):
+    x_Wxh, h_Whh = x_t @ Wxh, h_prev @ Whh                              # 这一步的输入，上一步的记忆
+    h_t = tanh(x_Wxh + h_Whh + bh)                                      # 记忆体 h_t
+    return {"x_t·Wxh": x_Wxh, "h_(t-1)·Whh": h_Whh, "h_t": h_t}
 
 
-def softmax(y):
-    p = np.exp(y - y.max())
-    return p / p.sum()
+def lstm(x_t, h_prev, C_prev, W, U, b, σ, tanh):
+    i_t = σ(x_t @ W["i"] + h_prev @ U["i"] + b["i"])                    # 输入门
+    f_t = σ(x_t @ W["f"] + h_prev @ U["f"] + b["f"])                    # 遗忘门
+    o_t = σ(x_t @ W["o"] + h_prev @ U["o"] + b["o"])                    # 输出门
+    C_tilde = tanh(x_t @ W["c"] + h_prev @ U["c"] + b["c"])             # 候选态 C̃_t
+    C_t = f_t * C_prev + i_t * C_tilde                                  # 细胞态 C_t
+    h_t = o_t * tanh(C_t)                                               # 记忆体 h_t
+    return {"i_t": i_t, "f_t": f_t, "o_t": o_t, "C̃_t": C_tilde, "C_t": C_t, "h_t": h_t}
 
 
-def row(values):
-    return " ".join(f"{v:8.4f}" for v in np.atleast_1d(values))
+def gru(x_t, h_prev, W, U, b, b2, σ, tanh, reset_after):
+    z_t = σ(x_t @ W["z"] + b["z"] + h_prev @ U["z"] + b2["z"])          # 更新门（Keras 的）
+    r_t = σ(x_t @ W["r"] + b["r"] + h_prev @ U["r"] + b2["r"])          # 重置门
+    if reset_after:  # Keras 的默认：重置门乘在 h_{t-1} U 之后，里面还有一个偏置
+        h_tilde = tanh(x_t @ W["h"] + b["h"] + r_t * (h_prev @ U["h"] + b2["h"]))
+    else:            # 讲义的写法：重置门先乘 h_{t-1}
+        h_tilde = tanh(x_t @ W["h"] + (r_t * h_prev) @ U["h"] + b["h"])  # 候选隐藏层 h̃_t
+    h_t = z_t * h_prev + (1 - z_t) * h_tilde                            # 记忆体 h_t（Keras 的）
+    z_lecture = 1 - z_t                                                 # 讲义的更新门
+    h_t_lecture = (1 - z_lecture) * h_prev + z_lecture * h_tilde        # 讲义的 h_t：和上一行相同
+    return {"z_t": z_t, "r_t": r_t, "h̃_t": h_tilde, "h_t": h_t,
+            "z_t (lecture)": z_lecture, "h_t (lecture)": h_t_lecture}
 
 
-def matrix(name, m):
-    print(f"{name} {m.shape}:")
-    for line in np.atleast_2d(m):
-        print(f"    {row(line)}")
+# %% [markdown]
+# ## 这一课和它训练好的权重 (the lesson and its trained weights)
+#
+# 从检查点里读出这一课的模型和权重（不运行那一课的代码），准备好输入：字母课是输入的字母，
+# 股票课是测试集里某一天之前 60 天的开盘价（和那一课一样归一化）。
 
+# %%
+name, checkpoint_save_path, record, layers, train = by_hand.lesson(args)
+time_steps = by_hand.input_length(record)
+letter_lesson = record.input_word is not None  # 字母课的检查点记着它的字母表
+if letter_lesson:
+    input_word = record.input_word
+    word = by_hand.letters(args.input, input_word, time_steps, name)
+by_hand.check_can_write(f"{name}_by_hand.png")
+model = by_hand.load_weights(record, checkpoint_save_path, layers, train)
+if letter_lesson:
+    ids = [input_word.index(letter) for letter in word]
+    x = np.array(ids) if layers[0].kind == "Embedding" else np.eye(len(input_word), dtype="float32")[ids]
+    labels = [f"t={t} '{letter}'" for t, letter in enumerate(word, start=1)]
+else:
+    window = by_hand.stock_window(args, time_steps, args.day)
+    x, labels = window["x"], [f"t={t}" for t in range(1, time_steps + 1)]
+    print(f"{name}: test day {window['day']} ({window['date']}), predicted from the {time_steps} "
+          f"opening prices before it, scaled as the lesson scales them")
+recurrent = [layer for layer in layers if layer.kind in by_hand.RECURRENT]
+print(f"{name}: {time_steps} time step(s), {' + '.join(str(layer.config['units']) for layer in recurrent)} "
+      f"memory units (记忆体) in {len(recurrent)} recurrent layer(s), weights from {checkpoint_save_path}")
 
-# %% What the pass needs from a trained lesson
-# Its model rebuilt from the checkpoint's record (the pass never runs the lesson's code: a lesson
-# trains when it runs), its layers as NumPy arrays, their activations in NumPy, its picture.
+# %% [markdown]
+# ## 一层一层地算 (layer by layer)
+#
+# 每个循环层都从 h_0 = 0（LSTM 还有 C_0 = 0）开始，按时间步套用上面的公式。
+# 时间步和记忆体多的时候，只打印前几步、最后一步，和前 4 个记忆体。
 
-# The activations Keras's layers take by name, in NumPy: the ones the pass can compute.
-ACTIVATIONS = {
-    "tanh": lambda z: np.tanh(z),
-    "relu": lambda z: np.maximum(z, 0),
-    "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
-    "linear": lambda z: z,
-    "elu": lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0))),
-    "selu": lambda z: 1.0507009873554805 * np.where(z > 0, z, 1.6732632423543772
-                                                     * np.expm1(np.minimum(z, 0))),
-    "softplus": lambda z: np.logaddexp(0, z),
-    "softsign": lambda z: z / (1 + np.abs(z)),
-    "hard_sigmoid": lambda z: np.clip(z / 6 + 0.5, 0, 1),
-    "silu": lambda z: z / (1 + np.exp(-z)),
-    "swish": lambda z: z / (1 + np.exp(-z)),
-    "exponential": lambda z: np.exp(z),
-    "relu6": lambda z: np.clip(z, 0, 6),
-    "softmax": lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum(),
-}
-for _name, _function in ACTIVATIONS.items():
-    _function.__name__ = _name
-
-
-@dataclasses.dataclass
-class Layer:
-    kind: str              # Embedding, SimpleRNN, Dense, Dropout
-    name: str              # Keras's name for it: simple_rnn, dense_1, ...
-    weights: list          # its arrays, in Keras's order
-    units: int = 0
-    activation: str = None
-    return_sequences: bool = False
-
-
-def lesson_record(name, checkpoint_save_path, train, lesson_file=None):
-    """The checkpoint's record of the lesson, or one line and status 2, before TensorFlow starts."""
-    if not os.path.exists(checkpoint_save_path):
-        here = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
-        if lesson_file is None and not os.path.exists(here):
-            from lessonkit.commands import shown_path
-
-            lessons = sorted(f[:-3] for f in os.listdir(os.path.dirname(here))
-                             if f.startswith("rnn_") and f.endswith("pre1.py"))
-            stop(f"Unknown lesson {name!r}: there is neither {shown_path(os.path.normpath(here))} nor "
-                 f"{checkpoint_save_path}; the letter lessons are {', '.join(lessons)}.")
-        stop(f"No trained weights at {checkpoint_save_path}: train them first with: {train}")
-    try:
-        record = read_record(checkpoint_save_path)
-    except OSError:
-        stop(f"Cannot load {checkpoint_save_path} (the file is damaged or not a weights file); "
-             f"train again with: {train} --fresh")
-    if record.model is None:
-        stop(f"{checkpoint_save_path} records no model (an older version of the collection "
-             f"wrote it): train again with: {train} --fresh")
-    if record.input_word is None:
-        stop(f"{checkpoint_save_path} is not a letter lesson's: the pass computes the letter "
-             "lessons' recurrence, whose input is letters.")
-    return record
-
-
-def trained_model(record, checkpoint_save_path, train):
-    """The lesson's model, rebuilt from the record, with its trained weights; or one line and status 2."""
-    import keras
-
-    from lessonkit.tensorflow_start import check_keras_backend
-
-    check_keras_backend()
-    model = keras.models.model_from_json(record.model)
-    _, problem = load_checkpoint(model, checkpoint_save_path)
-    if problem:
-        stop(f"Cannot load {checkpoint_save_path} ({problem}); train again with: {train} --fresh")
-    return model
-
-
-def layers_to_compute(model_json, name):
-    """The model's layers as the pass computes them, read from the checkpoint's record (their
-    weights come once Keras has loaded them); one line and status 2 for one it cannot."""
-    layers = []
-    for kind, config, layer_name in described(model_json):
-        if kind in ("InputLayer", "Dropout", "optimizer", "loss"):
-            continue  # Dropout: nothing at prediction time
-        if kind == "SimpleRNN" and (config.get("go_backwards") or not config.get("use_bias", True)):
-            stop(f"{name}'s {layer_name} reads backwards or has no bias: the pass computes "
-                 "the lecture's SimpleRNN, forwards, with a bias.")
-        if kind == "Embedding":
-            layers.append(Layer(kind, layer_name, []))
-        elif kind == "SimpleRNN" or (kind == "Dense" and config.get("use_bias", True)):
-            layers.append(Layer(kind, layer_name, [], config.get("units", 0),
-                                named_activation(config.get("activation"), layer_name, name),
-                                bool(config.get("return_sequences"))))
-        else:
-            stop(f"The pass computes SimpleRNN, Embedding and Dense layers; {name} has "
-                 f"{layer_name} ({kind}), which it cannot compute by hand.")
-    if not any(layer.kind == "SimpleRNN" for layer in layers) or layers[-1].kind != "Dense":
-        stop(f"{name} is not a recurrent lesson the pass can follow: it needs SimpleRNN layers "
-             "and a Dense output layer.")
-    return layers
-
-
-def named_activation(activation, layer_name, name):
-    """The activation's name, as Keras wrote it in the layer's config, if the pass computes it."""
-    activation = activation if isinstance(activation, str) else str((activation or {}).get(
-        "config", activation))
-    if activation not in ACTIVATIONS:
-        stop(f"{name}'s {layer_name} uses the activation {activation!r}, which the pass cannot "
-             f"compute; it knows {', '.join(sorted(ACTIVATIONS))}.")
-    return activation
-
-
-def activation_of(layer):
-    return ACTIVATIONS[layer.activation]
-
-
-# ## The picture
-
-def picture(name, word, heat_maps, p, input_word, top_letters=10):
-    """Each recurrent layer's h_t over the time steps as a heat map (values written in), a colour
-    bar, and the output's probabilities as bars: the 26-letter lessons' top letters only."""
-    import matplotlib.pyplot as plt
-
-    figure = plt.figure(figsize=(9.6, 5.4))
-    grid = figure.add_gridspec(2, len(heat_maps) + 1, height_ratios=[3, 2],
-                               width_ratios=[*(max(m.shape[1], 3) for _, _, m in heat_maps), 0.3])
-    image = None
-    for column, (layer, activation, h) in enumerate(heat_maps):
-        ax = figure.add_subplot(grid[0, column])
-        image = ax.imshow(h, cmap="coolwarm", vmin=-1, vmax=1, aspect="auto")
-        for (t, unit), value in np.ndenumerate(h):
-            ax.text(unit, t, f"{value:.2f}", ha="center", va="center",
-                    fontsize=10 if h.shape[1] > 6 else 12,
-                    color="white" if abs(value) > 0.55 else "black")
-        ax.set_yticks(range(len(word)), [f"t={t} '{c}'" for t, c in enumerate(word, start=1)])
-        ax.set_xticks(range(h.shape[1]), [str(u) for u in range(1, h.shape[1] + 1)])
-        ax.set_xlabel("memory unit" if len(heat_maps) == 1 else f"{layer.name}: memory unit")
-        ax.set_ylabel("time step" if column == 0 else "")
-        ax.set_title(rf"$h_t = \mathrm{{{activation}}}(x_t W_{{xh}} + h_{{t-1}} W_{{hh}} + b_h)$")
-    figure.colorbar(image, cax=figure.add_subplot(grid[0, -1]), label="$h_t$")
-    bars = figure.add_subplot(grid[1, :])
-    order = np.argsort(-p, kind="stable")[:top_letters] if len(p) > top_letters else np.arange(len(p))
-    best = int(np.argmax(p))
-    bars.bar([input_word[i] for i in order], p[order],
-             color=["tab:red" if i == best else "tab:gray" for i in order])
-    bars.set_ylim(0, 1)
-    bars.set_ylabel("probability")
-    shown = "" if len(order) == len(p) else f" (the {len(order)} most probable of {len(p)} letters)"
-    bars.set_xlabel(f"next letter{shown}")
-    bars.set_title(rf"$y = \mathrm{{softmax}}(h_T W_{{hy}} + b_y)$: {word}->{input_word[best]}")
-    return figure
-
-
-# %% The lesson: its trained model, rebuilt from the checkpoint's record
-name = os.path.splitext(os.path.basename(args.lesson_file))[0]
-checkpoint_save_path = f"./checkpoint/{name}.weights.h5"
-given_path = args.lesson_file if args.lesson_file.endswith(".py") else None
-train = command_for_user(script=given_path or f"{name}.py")
-record = lesson_record(name, checkpoint_save_path, train, given_path)
-input_word, time_steps = record.input_word, record.time_steps
-word = args.input if args.input is not None else "bcde"[:time_steps]
-problem = check_word(word, input_word, time_steps)
-if problem:
-    stop(f"Input for {name}: {problem}.")
-word = word.strip().lower()
-check_can_write(f"{name}_by_hand.png")
-layers = layers_to_compute(record.model, name)
-model = trained_model(record, checkpoint_save_path, train)
-for layer in layers:
-    layer.weights = [np.asarray(w) for w in model.get_layer(layer.name).get_weights()]
-
-ids = [input_word.index(letter) for letter in word]
-recurrent = [layer for layer in layers if layer.kind == "SimpleRNN"]
-print(f"{name}: input {word!r}, {len(word)} time step(s), "
-      f"{' + '.join(str(layer.units) for layer in recurrent)} memory units (记忆体) in "
-      f"{len(recurrent)} recurrent layer(s), weights from {checkpoint_save_path}")
-
-# %% Layer by layer: the inputs, each recurrent layer's steps, the Dense layers
-values, source, heat_maps = None, "one-hot", []  # what the next layer reads, and where from
+# %%
+FEW = 3 if time_steps > 6 else None  # the steps printed in full: the first few, and the last
+CUT = (None, None) if letter_lesson else (4, 8)  # the matrices' rows and columns printed
+values, first_steps = x, None
 for number, layer in enumerate(layers, start=1):
     print(f"\n## Layer {number}: {layer.name} ({layer.kind})")
     if layer.kind == "Embedding":
         E = layer.weights[0]
-        matrix("E (embedding table, one row per letter)", E)
-        values, source = E[ids], "its row of E"
-    elif layer.kind == "SimpleRNN":
-        xs = values if values is not None else np.eye(len(input_word), dtype="float32")[ids]
-        Wxh, Whh, bh = layer.weights
-        activation = activation_of(layer)
-        print(f"h_t = {activation.__name__}(x_t Wxh + h_{{t-1}} Whh + bh), "
-              f"{layer.units} memory units (记忆体)")
-        for label, m in (("Wxh", Wxh), ("Whh", Whh), ("bh", bh)):
-            matrix(label, m)
-        steps, hs = recurrence(xs, Wxh, Whh, bh, activation)
-        width = max(len(key) for key in steps[0])
-        for t, step in enumerate(steps, start=1):
-            reads = "the layer before's h_t" if source == "h_t" else f"letter {word[t - 1]!r} ({source})"
-            print(f"\nt = {t}: {reads}")
-            for key, value in step.items():
-                print(f"    {key:<{width}}  {row(value)}")
-        heat_maps.append((layer, activation.__name__, hs))
-        values, source = (hs if layer.return_sequences else hs[-1]), "h_t"
-    elif layer.kind == "Dense":
+        by_hand.matrix("E (embedding table, one row per letter)", E)
+        values = E[values]
+        continue
+    if layer.kind == "Dense":
         W, b = layer.weights
-        activation = activation_of(layer)
         last = number == len(layers)
-        names = ("Why", "by") if last else ("W", "b")
-        matrix(names[0], W)
-        matrix(names[1], b)
-        y = values @ W + b
-        print(f"\nlogits h_T·{names[0]} + {names[1]}:" if last else
-              f"\n{activation.__name__}(h·W + b):")
-        print(f"    {row(y)}")
-        values = y if last else activation(y)
-    # Dropout: nothing at prediction time.
+        by_hand.matrix("Why" if last else "W", W, *CUT)
+        by_hand.matrix("by" if last else "b", b, *CUT)
+        values = layer.activation()(values @ W + b)
+        print(f"\n{layer.config.get('activation')}(h_T·Why + by):" if last else
+              f"\n{layer.config.get('activation')}(h·W + b):")
+        print(f"    {by_hand.row(values[:8])}")
+        continue
+    units, σ, tanh = layer.config["units"], layer.activation("recurrent_activation"), layer.activation()
+    kernel, recurrent_kernel, bias = layer.weights
+    shown = min(units, 4) if FEW else units
+    if layer.kind == "SimpleRNN":
+        print(f"h_t = {layer.config['activation']}(x_t Wxh + h_(t-1) Whh + bh), {units} memory units (记忆体)")
+        for label, m in (("Wxh", kernel), ("Whh", recurrent_kernel), ("bh", bias)):
+            by_hand.matrix(label, m, *CUT)
+        step = lambda x_t, h, C: simple_rnn(x_t, h, kernel, recurrent_kernel, bias, tanh)  # noqa: E731
+    else:  # Keras keeps the gates side by side: kernel (features, 4·units) for LSTM's i f c o
+        blocks = by_hand.GATES[layer.kind]
+        rows = bias.reshape(-1, len(blocks) * units)  # a GRU with reset_after: two rows
+        W, U, b, b2 = ({g: m[..., k * units:(k + 1) * units] for k, g in enumerate(blocks)}
+                       for m in (kernel, recurrent_kernel, rows[0], rows[-1] if len(rows) > 1 else 0 * rows[0]))
+        print(f"kernel W {kernel.shape}, recurrent_kernel U {recurrent_kernel.shape}, bias {bias.shape}: "
+              f"{len(blocks)} blocks of {units} units side by side, "
+              + ", ".join(f"{g} in columns {k * units}-{(k + 1) * units - 1}" for k, g in enumerate(blocks))
+              + ("; bias row 0 goes with x_t W, row 1 with h_(t-1) U" if len(rows) > 1 else ""))
+        if layer.kind == "LSTM":
+            print("i_t = σ(x_t W_i + h_(t-1) U_i + b_i)    f_t = σ(x_t W_f + h_(t-1) U_f + b_f)    "
+                  "o_t = σ(x_t W_o + h_(t-1) U_o + b_o)\nC̃_t = tanh(x_t W_c + h_(t-1) U_c + b_c)    "
+                  "C_t = f_t ⊙ C_(t-1) + i_t ⊙ C̃_t    h_t = o_t ⊙ tanh(C_t)")
+            step = lambda x_t, h, C: lstm(x_t, h, C, W, U, b, σ, tanh)  # noqa: E731
+        else:
+            reset_after = bool(layer.config.get("reset_after", True))
+            print("the lecture: z_t = σ(W_z·[h_(t-1), x_t])   r_t = σ(W_r·[h_(t-1), x_t])   "
+                  "h̃_t = tanh(W·[r_t ⊙ h_(t-1), x_t])   h_t = (1 - z_t) ⊙ h_(t-1) + z_t ⊙ h̃_t")
+            print("Keras:       z_t = σ(x_t W_z + b_z + h_(t-1) U_z + b'_z)   r_t the same with r   "
+                  + ("h̃_t = tanh(x_t W_h + b_h + r_t ⊙ (h_(t-1) U_h + b'_h))" if reset_after else
+                     "h̃_t = tanh(x_t W_h + (r_t ⊙ h_(t-1)) U_h + b_h)")
+                  + "   h_t = z_t ⊙ h_(t-1) + (1 - z_t) ⊙ h̃_t")
+            print("Keras's z_t is the lecture's 1 - z_t: the update gate the other way round, the same h_t. "
+                  + ("Keras applies the reset gate after the product (reset_after=True, its default); "
+                     "GRU(..., reset_after=False) computes the lecture's form." if reset_after else
+                     "With reset_after=False the reset gate comes before the product, as in the lecture."))
+            step = lambda x_t, h, C: gru(x_t, h, W, U, b, b2, σ, tanh, reset_after)  # noqa: E731
+    h, C, steps = np.zeros(units, dtype="float32"), np.zeros(units, dtype="float32"), []
+    for x_t in values:
+        found = {"x_t": x_t, "h_(t-1)": h, **step(x_t, h, C)}
+        h, C = found["h_t"], found.get("C_t", C)
+        steps.append(found)
+    for t, found in enumerate(steps, start=1):
+        if FEW and FEW < t < len(steps):
+            if t == FEW + 1:
+                print(f"\n... steps {t} to {len(steps) - 1} ...")
+            continue
+        reads = f"letter {word[t - 1]!r}" if letter_lesson and layer is recurrent[0] else "x_t"
+        print(f"\nt = {t}: {reads}" + (f"; memory units 1-{shown} of {units}" if shown < units else ""))
+        for key, value in found.items():  # (a tilde takes no room of its own)
+            print(f"    {key}{' ' * (15 - len(key) + key.count(chr(0x303)))}"
+                  f"{by_hand.row(value[:8] if key == 'x_t' else value[:shown])}")
+    if layer is recurrent[0]:
+        first_steps = [{key: value[:12] for key, value in found.items()} for found in steps]
+        unit_label = f"{layer.name}: memory unit" + (f" (12 of {units})" if units > 12 else "")
+        formula = {"SimpleRNN": rf"$h_t = \mathrm{{{layer.config['activation']}}}(x_t W_{{xh}} + h_{{t-1}} W_{{hh}} + b_h)$",
+                   "LSTM": r"$C_t = f_t \odot C_{t-1} + i_t \odot \tilde{C}_t, \quad h_t = o_t \odot \tanh(C_t)$",
+                   "GRU": r"$h_t = z_t \odot h_{t-1} + (1 - z_t) \odot \tilde{h}_t$ (Keras's $z_t$: the lecture's is $1 - z_t$)"
+                   }[layer.kind]
+    values = np.array([found["h_t"] for found in steps]) if layer.config.get("return_sequences") else h
 
-logits = values
-p = softmax(logits) if layers[-1].activation == "softmax" else activation_of(layers[-1])(logits)
-print(f"{layers[-1].activation} probabilities:")
-top = int(np.argmax(p))
-for i, letter in enumerate(input_word):
-    print(f"    {letter}  {p[i]:.4f}{'  <- top' if i == top else ''}")
+# %% [markdown]
+# ## 同一个输入交给 Keras (the same input through Keras)
 
-# %% The same input through Keras
-x = np.array(ids)[np.newaxis] if layers[0].kind == "Embedding" else (
-    np.eye(len(input_word), dtype="float32")[ids][np.newaxis])
-p_keras = np.asarray(model(x, training=False))[0]
-difference = float(np.max(np.abs(p - p_keras)))
-keras_letter = input_word[int(np.argmax(p_keras))]
-print("Keras probabilities:")
-print(f"    {row(p_keras)}")
+# %%
+keras_output = np.asarray(model(x[None], training=False))[0]
+difference = float(np.max(np.abs(values - keras_output)))
+if letter_lesson:
+    p, top = values, int(np.argmax(values))
+    print(f"{layers[-1].config.get('activation')} probabilities:")
+    for i, letter in enumerate(input_word):
+        print(f"    {letter}  {p[i]:.4f}{'  <- top' if i == top else ''}")
+    print("Keras probabilities:")
+    print(f"    {by_hand.row(keras_output)}")
+    order = np.argsort(-p, kind="stable")[:10]
+    below = (rf"$y = \mathrm{{softmax}}(h_T W_{{hy}} + b_y)$: {word}->{input_word[top]}"
+             + ("" if len(p) <= 10 else f" (the 10 most probable of {len(p)} letters)"),
+             ([input_word[i] for i in order], p[order]))
+    final = (f"{word}->{input_word[top]}  (Keras: {input_word[int(np.argmax(keras_output))]}, "
+             f"max abs difference {difference:.1e})")
+else:
+    price, keras_price = window["to_yuan"](values[0]), window["to_yuan"](keras_output[0])
+    print(f"\nthe model's output {values[0]:.6f} (Keras: {keras_output[0]:.6f}), in yuan {price:.2f}; "
+          f"the real opening price {window['real']:.2f}, persistence (the day before) {window['before']:.2f}")
+    below = (f"{window['date']}: the real opening price, the model's and persistence's",
+             window["prices"], [(window["real"], "ro", f"real {window['real']:.2f}"),
+                                (price, "bs", f"the model, by hand {price:.2f}"),
+                                (window["before"], "^", f"persistence {window['before']:.2f}")])
+    final = (f"day {window['day']} ({window['date']}): {price:.2f} yuan  (Keras: {keras_price:.2f} yuan, "
+             f"max abs difference {difference:.1e})")
 
-# %% The picture: each recurrent layer's h_t as a heat map, the output's probabilities as bars
-picture(name, word, heat_maps, p, input_word)
-lessonkit.show_or_save(f"{name}_by_hand.png", args, what=f"{name}: the recurrence by hand, input {word!r}")
+# %% [markdown]
+# ## 画出来 (the picture): 第一个循环层每一步的门和记忆体，以及输出
 
-print(f"{word}->{input_word[top]}  (Keras: {keras_letter}, max abs difference {difference:.1e})")
+# %%
+by_hand.picture(first_steps, labels, unit_label, below, formula)
+lessonkit.show_or_save(f"{name}_by_hand.png", args, what=f"{name}: the recurrence by hand"
+                       + (f", input {word!r}" if letter_lesson else f", test day {window['day']}"))
+
+print(final)
 if not difference < TOLERANCE:  # NaN included
-    fail(f"The hand computation and Keras differ by more than {TOLERANCE:g}.")
+    by_hand.fail(f"The hand computation and Keras differ by more than {TOLERANCE:g}.")

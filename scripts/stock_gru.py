@@ -1,25 +1,25 @@
-"""Tomorrow's opening price from the last 60 days, with GRU, checked against persistence.
+# %% [markdown]
+# # 股票预测：用前 60 天的开盘价预测第 61 天（GRU）
+#
+# 第六讲的实践：贵州茅台（600519）的日线数据，最后 300 天留作测试集，之前的都是训练集。
+# 两层 GRU（门控循环单元）每次读连续 60 天的开盘价，一天一个时间步，预测下一天的开盘价。
+# GRU 把 LSTM 的门合并成两个（更新门和重置门），也没有单独的细胞态：参数更少，效果常常差不多。
+# 最后把结果和最简单的预测方法放在一起比：朴素预测（明天的开盘价就等于今天的）。
 
-Lecture 6, 股票预测 (stock prediction): Kweichow Moutai's (600519) daily opening prices, the
-last 300 days held out as the test set. Two stacked GRU layers (门控循环单元, gated recurrent
-unit) read 60 days, one per time step, and predict the 61st. GRU folds LSTM's gates into two, an
-update gate and a reset gate, and keeps no separate cell state: fewer weights, often as good.
-The result is set beside the simplest forecast there is, persistence: tomorrow opens where
-today opened.
+# %%
+"""用前 60 天的开盘价预测下一天：两层 GRU，和朴素预测比一比（第六讲，股票预测）。
 
-    python scripts/stock_gru.py                      train (or resume) on the course's prices
-    python scripts/stock_gru.py --csv prices.csv     on a price file of your own
-    python scripts/stock_gru.py --synthetic          on made-up prices
-    python scripts/stock_gru.py --scaling window     each window scaled by its own last price
+Tomorrow's opening price from the last 60 days, with GRU, checked against persistence.
 
-stock_rnn.py is the same lesson with SimpleRNN, stock_lstm.py with LSTM.
-Each `# %%` below starts a cell: VS Code, PyCharm, Spyder and jupytext run the lesson cell by cell.
+    python scripts/stock_gru.py                      训练（或接着上次训练），用课程的股价文件
+    python scripts/stock_gru.py --csv prices.csv     用自己的股价文件（另起一课，不动课程的权重）
+    python scripts/stock_gru.py --synthetic          用生成的假股价
+    python scripts/stock_gru.py --scaling window     每个窗口按自己最后一天的价格缩放
+    python scripts/stock_gru.py --help               全部参数 (the flags)
+
+stock_rnn.py 是同一课的 SimpleRNN 版，stock_lstm.py 是 LSTM 版。
 """
-# %% Setup
-# The lecture's imports. `lessonkit` comes first: it is what keeps a classroom run safe
-# (one line instead of a traceback, checkpoints written whole, pictures saved where there is
-# no screen, a quiet TensorFlow start), and every `lessonkit.` below is its part, not the lecture's.
-import lessonkit
+import lessonkit  # 课程的辅助工具，要最先导入：TensorFlow 安静地启动，出了问题只用一行说明
 import numpy as np
 import tensorflow as tf
 from tensorflow.keras.layers import Dropout, Dense, GRU
@@ -28,23 +28,24 @@ from sklearn.preprocessing import MinMaxScaler
 from sklearn.metrics import mean_squared_error, mean_absolute_error
 import math
 
-# %% The flags
-# `--help` lists them; without any, the lesson is the lecture's.
-args = lessonkit.stock_flags(__doc__, epochs=50)
-NAME = args.name  # this file's name (with _synthetic for made-up prices): a copy is a lesson of its own
+args = lessonkit.stock_flags(__doc__, epochs=50)  # 命令行参数；什么都不加，就和讲义一样
 
-# %% The data: 60 days of opening prices in, the 61st out
-# The course's price file (or --csv, or --synthetic), in date order. Column 2 is the opening
-# price (开盘价); the last 300 days are the test set, all days before them the training set.
-maotai = lessonkit.read_prices(args)  # the lecture's pd.read_csv('./SH600519.csv'), read right
+# %% [markdown]
+# ## 数据 (the data)
+#
+# 读入股价表：第 2 列是开盘价。最后 300 天是测试集，之前的是训练集。
+# 归一化用的最大值、最小值只从训练集里取，测试集要当作没见过的数据。
+# 每连续 60 天作为一个输入，第 61 天作为它的标签。
+
+# %%
+maotai = lessonkit.read_prices(args)  # 讲义：pd.read_csv('./SH600519.csv')；日期乱序、空行等都处理好
 
 training_set = maotai.iloc[0:len(maotai) - 300, 2:3].values
 test_set = maotai.iloc[len(maotai) - 300:, 2:3].values
 
-# Scaled to (0, 1) with the training days' range only: the test days stay unseen.
 sc = MinMaxScaler(feature_range=(0, 1))
-training_set_scaled = sc.fit_transform(training_set)
-test_set = sc.transform(test_set)
+training_set_scaled = sc.fit_transform(training_set)  # 用训练集求最大、最小值，并归一化到 0-1
+test_set = sc.transform(test_set)  # 测试集用训练集的最大、最小值
 
 x_train = []
 y_train = []
@@ -52,7 +53,6 @@ y_train = []
 x_test = []
 y_test = []
 
-# Every 60 consecutive training days as one input, the day after them as its label.
 for i in range(60, len(training_set_scaled)):
     x_train.append(training_set_scaled[i - 60:i, 0])
     y_train.append(training_set_scaled[i, 0])
@@ -60,10 +60,10 @@ np.random.seed(7)
 np.random.shuffle(x_train)
 np.random.seed(7)
 np.random.shuffle(y_train)
-tf.keras.utils.set_random_seed(7)  # the lecture's tf.random.set_seed(7); Keras 3 also needs Python's
+tf.keras.utils.set_random_seed(7)  # 讲义是 tf.random.set_seed(7)；Keras 3 还要固定 Python 自己的随机数
 x_train, y_train = np.array(x_train), np.array(y_train)
 
-# The recurrent layer takes [samples, time steps, features per step]: [2066, 60, 1] here.
+# 循环层的输入是三维的：[样本数, 循环核时间展开步数, 每个时间步的特征数]，这里是 [2066, 60, 1]
 x_train = np.reshape(x_train, (x_train.shape[0], 60, 1))
 
 for i in range(60, len(test_set)):
@@ -72,19 +72,23 @@ for i in range(60, len(test_set)):
 x_test, y_test = np.array(x_test), np.array(y_test)
 x_test = np.reshape(x_test, (x_test.shape[0], 60, 1))
 
-# --scaling window, the fix the evaluation below explains: every window scaled by its own last
-# price, so that the network learns tomorrow's change, whatever the price's level.
+# --scaling window（后面“评估”一节会说明为什么）：每个窗口除以它自己最后一天的价格，
+# 网络学的是明天相对今天涨跌多少，不管股价本身在什么水平
 if args.scaling == "window":
     x_train, y_train, x_test, y_test, last_prices, spread = lessonkit.window_scaled(
-        training_set, maotai.iloc[len(maotai) - 300:, 2:3].values, 60)
-    order = np.random.RandomState(7).permutation(len(x_train))  # shuffled alike, seed 7
+        training_set, sc.inverse_transform(test_set), x_train.shape[1])
+    order = np.random.RandomState(7).permutation(len(x_train))  # 同样用种子 7 打乱
     x_train, y_train = x_train[order], y_train[order]
 
-# %% The model
-# Two recurrent layers: the first hands its memory at every time step to the second
-# (return_sequences=True), the second only its last; Dropout against overfitting; one price out.
+# %% [markdown]
+# ## 搭建网络 (Sequential) 和配置训练方法 (compile)
+#
+# 两层循环层：第一层每个时间步都把记忆体交给第二层（return_sequences=True），第二层只输出最后一步；
+# Dropout 防止过拟合；最后一层全连接输出一个价格。
+
+# %%
 model = tf.keras.Sequential([
-    tf.keras.Input(shape=(60, 1)),  # Keras 3 builds the model here, so that weights can be loaded
+    tf.keras.Input(shape=(60, 1)),  # Keras 3 要先知道输入形状，训练前才能读回保存的权重
     GRU(80, return_sequences=True),
     Dropout(0.2),
     GRU(100),
@@ -93,17 +97,18 @@ model = tf.keras.Sequential([
 ])
 
 model.compile(optimizer=tf.keras.optimizers.Adam(0.001),
-              loss='mean_squared_error')  # only the loss is watched: no accuracy for a price
+              loss='mean_squared_error')  # 只看 loss：预测价格没有准确率可言
 
-# %% 断点续训 (resume from a checkpoint)
-# The checkpoint keeps the epoch with the lowest val_loss on these prices; the model keeps its
-# last epoch, which the weight dump and the evaluation below use, as the lecture's do.
-checkpoint_save_path = f"./checkpoint/{NAME}.weights.h5"
+# %% [markdown]
+# ## 断点续训 (resume from a checkpoint)
+#
+# 检查点保存测试集上 val_loss 最小的那一轮；模型本身留着最后一轮的权重，后面的参数提取和评估用的都是它。
 
-if lessonkit.checkpoint_to_load(model, checkpoint_save_path, args,
-                                data=(x_train, y_train, x_test, y_test)):
+# %%
+checkpoint_save_path = f"./checkpoint/{args.name}.weights.h5"  # 文件名是脚本名，换了数据还会加上数据的名字
+
+if lessonkit.checkpoint_to_load(model, checkpoint_save_path, args):  # 有这一课能用的权重文件时
     print('-------------load the model-----------------')
-    print(f"(resuming from {checkpoint_save_path}: 断点续训)")
     model.load_weights(checkpoint_save_path)
 
 cp_callback = lessonkit.ModelCheckpoint(filepath=checkpoint_save_path,
@@ -111,24 +116,33 @@ cp_callback = lessonkit.ModelCheckpoint(filepath=checkpoint_save_path,
                                         save_best_only=True,
                                         monitor='val_loss')
 
-# %% Training, validated on the test windows
-# The batches fit(x_train, y_train, batch_size=64) would make, made once: the same lesson, faster.
-train_data = lessonkit.batches(model, x_train, y_train, batch_size=64)
-history = model.fit(train_data, epochs=args.epochs,
-                    validation_data=lessonkit.validation_batches(x_test, y_test, batch_size=64),
-                    validation_freq=1, callbacks=[cp_callback],
-                    shuffle=False, verbose=lessonkit.progress_style())  # train_data shuffles itself
+# %% [markdown]
+# ## 训练 (fit) 和查看网络结构 (summary)
+#
+# 每 64 个样本一批，训练 50 轮；每一轮都在测试集上算一次 val_loss。
+
+# %%
+history = model.fit(x_train, y_train, batch_size=64, epochs=args.epochs, validation_data=(x_test, y_test),
+                    validation_freq=1, callbacks=[cp_callback])
 
 model.summary()
 
-# %% 参数提取 (the weight dump)
-with lessonkit.weights_file(f"./{NAME}_weights.txt") as file:
-    for v in model.trainable_variables:
-        file.write(str(v.path) + '\n')
-        file.write(str(v.shape) + '\n')
-        file.write(str(v.numpy()) + '\n')
+# %% [markdown]
+# ## 参数提取 (the weight dump)
 
-# %% The loss curves
+# %%
+np.set_printoptions(threshold=np.inf)  # 大矩阵也全部写出来，不用 ... 省略
+file = open(f"./{args.name}_weights.txt", 'w', encoding='utf-8')
+for v in model.trainable_variables:
+    file.write(str(v.path) + '\n')  # Keras 3 里 v.name 只剩 kernel 这样的短名，v.path 带上层名
+    file.write(str(v.shape) + '\n')
+    file.write(str(v.numpy()) + '\n')
+file.close()
+
+# %% [markdown]
+# ## loss 曲线 (the loss curves)
+
+# %%
 loss = history.history['loss']
 val_loss = history.history['val_loss']
 
@@ -136,46 +150,50 @@ plt.plot(loss, label='Training Loss')
 plt.plot(val_loss, label='Validation Loss')
 plt.title('Training and Validation Loss')
 plt.legend()
-lessonkit.show_or_save(f"{NAME}_curves.png", args, history=history, what=f"{NAME} (GRU)")
+lessonkit.show_or_save(f"{args.name}_curves.png", args, history=history, what=f"{args.name} (GRU)")
 
-# %% Predict the test days, back in prices
+# %% [markdown]
+# ## 预测测试集 (predict)
+#
+# 测试集送进网络，再从 0-1 还原成价格。灰线是朴素预测：每天都预测成前一天的开盘价。
+
+# %%
 predicted_stock_price = model.predict(x_test, verbose=0)
 if args.scaling == "window":
     predicted_stock_price = lessonkit.prices_from_window_scaled(predicted_stock_price, last_prices, spread)
 else:
     predicted_stock_price = sc.inverse_transform(predicted_stock_price)
 real_stock_price = sc.inverse_transform(test_set[60:])
-# Persistence, the honest baseline: each day predicted to open where the day before opened.
-persistence = sc.inverse_transform(test_set[59:-1])
+persistence = sc.inverse_transform(test_set[-len(x_test) - 1:-1])  # 朴素预测：每个预测日的前一天
 
-stock = lessonkit.stock_name(maotai.attrs["code"])  # MaoTai for 600519, as the lecture names it
+stock = maotai.attrs["name"]  # 600519 就是讲义里的 MaoTai，别的股票用代码
 plt.plot(persistence, color='gray', linewidth=1, alpha=0.7, label='Persistence (the day before)')
 plt.plot(real_stock_price, color='red', label=f'{stock} Stock Price')
 plt.plot(predicted_stock_price, color='blue', label=f'Predicted {stock} Stock Price')
-# Above this line the scaled prices pass 1, which the network never saw in training.
-plt.axhline(training_set.max(), color='black', linestyle='--', linewidth=1,
+plt.axhline(training_set.max(), color='black', linestyle='--', linewidth=1,  # 虚线以上，归一化后都大于 1
             label=f'Highest training price ({training_set.max():.2f})')
 plt.title(f'{stock} Stock Price Prediction')
 plt.xlabel('Time')
 plt.ylabel(f'{stock} Stock Price (yuan)')
 plt.legend()
-weights, which_weights = lessonkit.weights_in_use(history)  # the last epoch's, as the lecture's
-lessonkit.show_or_save(f"{NAME}_prediction.png", args, what=f"{NAME} (GRU), {weights}")
+lessonkit.show_or_save(f"{args.name}_prediction.png", args, what=f"{args.name} (GRU)")
 
-# %% Evaluate
-# MSE, RMSE (in yuan, as the price) and MAE of the prediction, then persistence's beside them.
-print(which_weights)
+# %% [markdown]
+# ## 评估 (evaluate)
+#
+# 均方误差、均方根误差（单位和股价一样是元）、平均绝对误差；然后和朴素预测对比，
+# 并说明预测曲线为什么总在真实价格下面。
+
+# %%
 mse = mean_squared_error(predicted_stock_price, real_stock_price)
 rmse = math.sqrt(mean_squared_error(predicted_stock_price, real_stock_price))
 mae = mean_absolute_error(predicted_stock_price, real_stock_price)
 print('均方误差: %.6f' % mse)
 print('均方根误差: %.6f' % rmse)
 print('平均绝对误差: %.6f' % mae)
-# Why the curve lies where it lies: the test days against the range the scaler learned.
 diagnosis = None
-if args.scaling == "minmax":
-    diagnosis = lessonkit.scaling_diagnosis(training_set, sc.inverse_transform(test_set), 60, sc)
+if args.scaling == "minmax":  # 测试期的股价超出了训练期的范围吗？
+    diagnosis = lessonkit.scaling_diagnosis(training_set, sc.inverse_transform(test_set), len(x_test), sc)
     if diagnosis:
         print(diagnosis)
-lessonkit.compare_with_persistence((mse, rmse, mae), lessonkit.errors(persistence, real_stock_price),
-                                   maotai.attrs["code"], diagnosis)
+lessonkit.compare_with_persistence((mse, rmse, mae), persistence, real_stock_price, maotai.attrs["code"], diagnosis)

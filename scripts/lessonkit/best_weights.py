@@ -1,197 +1,127 @@
-"""The lecture's ModelCheckpoint(save_best_only=True, save_weights_only=True), safe in a classroom.
+"""The lecture's ModelCheckpoint(save_best_only=True, save_weights_only=True): Keras's, subclassed.
 
-A subclass of Keras's, with its arguments. A resumed run's bar is the checkpoint's best
-(`initial_value_threshold`, unless it was trained on other data); a better epoch is kept in
-memory at once and written whole at most every WRITE_INTERVAL seconds and at the end, so a hard
-kill loses seconds; Ctrl-C and termination signals stop training at the end of the step, and the
-best weights are written before the run ends (status 130); a disk that fills or a folder that
-turns read-only loses nothing: the weights go where they can, and one line says where.
+The best weights are written whole (beside, then renamed), with the checkpoint's record, as soon as
+an epoch beats the best so far, but at most every WRITE_INTERVAL seconds (and once more as
+training ends), so that the letter lessons' hundred better epochs cost no more than a few writes.
+A resumed run's bar is the checkpoint's best (Keras's `initial_value_threshold`), read from the
+file itself: `checkpoint_to_load` has moved aside any checkpoint this run does not resume from.
+Where Keras's bar cannot be drawn (a notebook, a pipe, the classic Windows console), a few plain
+lines say how training goes instead.
 """
-import collections
-import contextlib
 import math
 import os
-import signal
 import sys
-import tempfile
 import time
+import warnings
 
 import keras
-import numpy as np
 
-from lessonkit import files
-from lessonkit.checkpoints import check_room_for, run_of, save_checkpoint
-from lessonkit.exits import interrupted
+from lessonkit import checkpoints, console, files
+from lessonkit.exits import stop
+from lessonkit.platforms import lesson_globals
 
-WRITE_INTERVAL = 3.0  # seconds: the most training a run killed outright can lose
-STOPPING_SIGNALS = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK")
-                    if hasattr(signal, name)]
+WRITE_INTERVAL = 1.0  # seconds: the most training a run that is stopped can lose
 
 
 class ModelCheckpoint(keras.callbacks.ModelCheckpoint):
     interval = WRITE_INTERVAL
 
     def __init__(self, filepath, monitor="val_loss", save_best_only=True, save_weights_only=True,
-                 **kwargs):
-        run = run_of(filepath)
-        resumed, self.record, self.learning_rate = run.resumed, run.record, run.learning_rate
-        self.other_data = resumed is not None and resumed.data not in (None, self.record.data)
-        bar = None
-        if (resumed is not None and resumed.monitor == monitor and math.isfinite(resumed.best)
-                and not self.other_data):
-            bar = resumed.best
-        kwargs.setdefault("initial_value_threshold", bar)
+                 mode="auto", **kwargs):
+        try:
+            resumed = checkpoints.read_record(filepath) if os.path.isfile(filepath) else None
+        except OSError:
+            resumed = None
+        if resumed is not None and resumed.monitor == monitor and math.isfinite(resumed.best):
+            kwargs.setdefault("initial_value_threshold", resumed.best)
         super().__init__(filepath, monitor=monitor, save_best_only=save_best_only,
-                         save_weights_only=save_weights_only, **kwargs)
-        self.bar, self.path = bar, filepath
-        self.best_value = math.inf if bar is None else bar
+                         save_weights_only=save_weights_only, mode=mode, **kwargs)
+        self.bar = kwargs.get("initial_value_threshold")
+        self.higher = mode == "max" or (mode == "auto" and "acc" in monitor)
         self.epochs_before = resumed.epochs if resumed is not None else 0
-        self.resumed_epoch = resumed.epoch if bar is not None else None
-        self.best_epoch, self.best_weights, self.improved, self.on_disk = None, None, False, True
-        self.epochs_done, self.stop_signals, self.write_problem = 0, 0, None
-        self.previous_handlers, self.resumable, self.last_write = {}, True, time.monotonic()
+        word = lesson_globals().get("input_word")  # the letters, for the by-hand pass
+        self.record = checkpoints.Record(lesson=checkpoints.lesson_of(filepath), monitor=monitor,
+                                         input_word=word if isinstance(word, str) else None)
+        self.plain = False
+        # fit(train_db) warns that its default shuffle=True does not shuffle a tf.data dataset:
+        # the lessons' one batch needs none. Not said, from here until fit calls set_params.
+        warnings.filterwarnings("ignore", message="`shuffle=True` was passed")
+        self.quiet_shuffle = warnings.filters[0]
+
+    def set_params(self, params):
+        """Keras's bar only where it is drawn right: elsewhere its ProgbarLogger, which reads the
+        same params after this callback, is told to be silent, and on_epoch_end prints."""
+        if self.quiet_shuffle in warnings.filters:
+            warnings.filters.remove(self.quiet_shuffle)
+        self.plain = params.get("verbose") in ("auto", 1) and not console.draws_progress_bar()
+        if self.plain:
+            params["verbose"] = 0
+        super().set_params(params)
 
     def on_train_begin(self, logs=None):
-        self.epochs_done, self.stop_signals, self.last_write = 0, 0, time.monotonic()
+        self.best = self.bar if self.bar is not None else (-math.inf if self.higher else math.inf)
+        self.best_epoch = self.best_weights = self.problem = None
+        self.epochs_done, self.last_write = 0, time.monotonic()
         if self.params.get("epochs"):
-            check_room_for(self.model, self.path)  # a full disk is found now, not after training
-            self.lessons_learning_rate()
-            if self.other_data:
-                print(f"({self.path} was trained on other prices or another recipe (window, "
-                      f"test days, scaling): its best {self.monitor} "
-                      "is no bar for these, and this run's best replaces it.)")
-        for signum in STOPPING_SIGNALS:
-            with contextlib.suppress(ValueError, OSError):  # not the main thread: Python's own
-                self.previous_handlers[signum] = signal.signal(signum, self.on_signal)
-
-    def lessons_learning_rate(self):
-        """The learning rate the lesson's code gives, not the one loading the checkpoint set."""
-        optimizer = getattr(self.model, "optimizer", None)
-        try:
-            loaded = float(optimizer.learning_rate)
-        except (TypeError, ValueError, AttributeError):
-            return
-        if self.learning_rate is not None and not math.isclose(loaded, self.learning_rate, rel_tol=1e-6):
-            optimizer.learning_rate.assign(self.learning_rate)
-            print(f"(learning rate {self.learning_rate:g}, the lesson's; {self.path} was "
-                  f"trained with {loaded:g})")
+            try:  # a full disk is found now, not after training
+                folder = os.path.dirname(self.filepath) or "."
+                os.makedirs(folder, exist_ok=True)
+                files.check_room(folder, checkpoints.room_needed(self.model))
+            except OSError as error:
+                stop(f"Cannot write {self.filepath} ({files.reason(error)}): free some space, "
+                     "or run the script from another folder.")
 
     def on_epoch_end(self, epoch, logs=None):
         self.epochs_done = epoch + 1
-        value = (logs or {}).get(self.monitor)
-        if value is not None and self.better(float(value)):
-            self.best_value, self.best_epoch = float(value), self.epochs_before + epoch + 1
-            self.best, self.improved, self.on_disk = float(value), True, False  # Keras's `best` too
-            self.best_weights = [w.copy() for w in self.model.get_weights()]
-        if not self.on_disk and time.monotonic() - self.last_write >= self.interval:
-            self.write_now()
+        logs = logs or {}
+        line = console.progress_line(epoch, self.params.get("epochs") or 1, logs) if self.plain else None
+        if line:
+            print(line, flush=True)
+        value = logs.get(self.monitor)
+        if value is not None and math.isfinite(value) and (value > self.best if self.higher else value < self.best):
+            self.best, self.best_epoch = float(value), self.epochs_before + epoch + 1
+            self.best_weights = self.model.get_weights()
+        if self.best_weights is not None and time.monotonic() - self.last_write >= self.interval:
+            self.write()
 
-    def better(self, value):
-        if not math.isfinite(self.best_value):
-            return math.isfinite(value)
-        if self.mode == "max" or (self.mode == "auto" and "acc" in self.monitor):
-            return value > self.best_value
-        return value < self.best_value
-
-    def on_signal(self, signum, frame):
-        self.stop_signals += 1
-        if self.model is not None:
-            self.model.stop_training = True
-
-    def on_train_end(self, logs=None):
-        history = getattr(self.model, "history", None)  # what fit returns: for the pictures
-        if history is not None:
-            if not history.epoch:  # --epochs 0: the lesson's curves are empty, not missing
-                history.history = collections.defaultdict(list, history.history)
-            history.first_epoch = self.epochs_before + 1
-            history.best_epoch = self.best_epoch or self.resumed_epoch
+    def write(self):
+        """The best weights so far, written whole; a failure is said once."""
+        current = self.model.get_weights()
+        self.model.set_weights(self.best_weights)
+        record = checkpoints.Record(**{**self.record.__dict__, "best": self.best, "epoch": self.best_epoch,
+                                       "epochs": self.epochs_before + self.epochs_done,
+                                       "model": self.model.to_json()})
         try:
-            kept = self.write_at_the_end()
+            checkpoints.save_checkpoint(self.model, self.filepath, record)
+            self.best_weights, self.problem = None, None
+        except (OSError, RuntimeError) as error:
+            if self.problem is None:
+                print(f"Warning: cannot write {self.filepath} now ({files.reason(error)}); "
+                      "trying again at the next better epoch.", file=sys.stderr)
+            self.problem = error
         finally:
-            for signum, handler in self.previous_handlers.items():
-                signal.signal(signum, handler)
-            self.previous_handlers.clear()
-        if self.stop_signals:
-            resume = " Run the script again to resume." if self.resumable else ""
-            interrupted(f"\nTraining interrupted after {self.epochs_done} epochs: {kept}.{resume}")
-        print(f"Trained {self.epochs_done} epochs: {kept}.")
-
-    def checkpoint_record(self):
-        return self.record.__class__(**{
-            **self.record.__dict__, "monitor": self.monitor, "best": self.best_value,
-            "epoch": self.best_epoch or self.resumed_epoch, "epochs": self.epochs_before + self.epochs_done})
-
-    def write_now(self):
-        """The best weights so far; a failure is said once, and the weights wait for the end."""
-        with self.holding_the_best():
-            try:
-                save_checkpoint(self.model, self.path, self.checkpoint_record())
-                self.on_disk, self.write_problem = True, None
-            except (OSError, RuntimeError) as error:
-                if self.write_problem is None:
-                    print(f"Warning: cannot write {self.path} now ({files.reason(error)}); "
-                          "the best weights are kept in memory until training ends.", file=sys.stderr)
-                self.write_problem = error
+            self.model.set_weights(current)
             self.last_write = time.monotonic()
 
-    @contextlib.contextmanager
-    def holding_the_best(self):
-        """The model holds the best weights while they are written, then its own again."""
-        current = self.model.get_weights()
-        swap = not all(np.array_equal(a, b) for a, b in zip(current, self.best_weights))
-        if swap:
-            self.model.set_weights(self.best_weights)
-        try:
-            yield
-        finally:
-            if swap:
-                self.model.set_weights(current)
+    def on_train_end(self, logs=None):
+        if self.best_weights is not None:
+            self.write()
+        history = getattr(self.model, "history", None)
+        if history is not None and self.epochs_before:  # as fit(initial_epoch=...) counts them
+            history.epoch = [self.epochs_before + epoch for epoch in history.epoch]
+        print(self.what_was_kept())
 
-    def write_at_the_end(self):
-        """What is newer than the file, written; returns the words that say what was kept."""
-        if self.epochs_done and not self.improved and self.bar is not None:
-            return (f"no epoch beat the best {self.monitor} {self.bar:.4f} of {self.path}, "
-                    "which is left as it was")
-        if self.best_weights is None:  # nothing trained, or no finite value of the monitor
-            if os.path.exists(self.path):
-                return f"{self.path} left as it was"
-            self.resumable = False
-            return "nothing saved"
-        saved = f"best {self.monitor} {self.best_value:.4f} at epoch {self.best_epoch}"
-        if self.on_disk and os.path.isfile(self.path):
-            return f"{saved}, saved to {self.path}"
-        self.resumable = False
-        with self.holding_the_best():
-            try:
-                save_checkpoint(self.model, self.path, self.checkpoint_record(), keep=True)
-                self.resumable = True
-                return f"{saved}, saved to {self.path}"
-            except files.NotReplaced as error:
-                return (f"{saved}; it could not replace {self.path} ({files.reason(error.cause)}), "
-                        f"so it is kept in {error.kept_path}: rename that file to "
-                        f"{os.path.basename(self.path)} to resume from it")
-            except (OSError, RuntimeError) as error:
-                return f"{saved}; {self.saved_elsewhere(error)}"
-
-    def saved_elsewhere(self, error):
-        for folder in (tempfile.gettempdir(), os.path.expanduser("~")):
-            elsewhere = os.path.join(folder, os.path.basename(self.path))
-            try:
-                save_checkpoint(self.model, elsewhere, self.checkpoint_record())
-            except (OSError, RuntimeError):
-                continue
-            return (f"{self.path} could not be written ({files.reason(error)}), so it is saved to "
-                    f"{elsewhere}: copy that file to {self.path} to resume from it")
-        return f"it could not be saved anywhere ({files.reason(error)}): free some space and train again"
-
-
-def weights_in_use(history):
-    """(for the picture's title, the line after the evaluation): which weights the model holds."""
-    first, epochs = getattr(history, "first_epoch", 1), len(history.epoch)
-    best = getattr(history, "best_epoch", None)
-    if epochs == 0:
-        held = f"epoch {best}" if best else "the checkpoint's"
-        return f"the checkpoint's weights ({held})", f"The model holds the checkpoint's weights ({held})."
-    last = first + epochs - 1
-    kept = f"; the checkpoint holds epoch {best}'s, the best by validation" if best and best != last else ""
-    return f"the weights of epoch {last}", f"The model as epoch {last}, its last, left it{kept}."
+    def what_was_kept(self):
+        done = f"Trained {self.epochs_done} epoch{'' if self.epochs_done == 1 else 's'}"
+        if self.problem is not None:
+            return (f"{done}: best {self.monitor} {self.best:.4f} at epoch {self.best_epoch}, but "
+                    f"{self.filepath} could not be written ({files.reason(self.problem)}): it is not saved.")
+        if self.best_epoch is None:
+            if self.epochs_done and self.bar is not None:
+                return (f"{done}: no epoch beat the best {self.monitor} {self.bar:.4f} of "
+                        f"{self.filepath}, which is left as it was.")
+            return f"{done}: {self.filepath} left as it was." if os.path.exists(self.filepath) else f"{done}: nothing saved."
+        last = self.epochs_before + self.epochs_done
+        goes_on = (f"; the model goes on with the weights of epoch {last}, its last"
+                   if self.best_epoch != last else "")
+        return f"{done}: best {self.monitor} {self.best:.4f} at epoch {self.best_epoch}, saved to {self.filepath}{goes_on}."

@@ -1,28 +1,30 @@
-"""The checkpoint (断点续训): checked before training, loaded safely, written whole with its record.
+"""The checkpoint (断点续训): checked before training, its record, a changed lesson, written whole.
 
 `checkpoint/LESSON.weights.h5` is Keras 3's weights file (Adam's state too), with a `Record` in its
-attributes (docs/checkpoints.md): whose it is, the best value and epoch, the epochs trained, the
-data and the model it was trained with. The lesson decides, prints the lecture's line and calls
-`model.load_weights` itself; `checkpoint_to_load` makes that safe.
+attributes (docs/checkpoints.md): whose it is, the best value and its epoch, the epochs trained,
+the model it was trained with. The lesson decides, prints the lecture's line and calls
+`model.load_weights` itself; `checkpoint_to_load` makes that safe. After it, a checkpoint that is
+still there is one this run can resume from: any other has been moved aside, kept and named.
 """
-import contextlib
 import dataclasses
 import errno
-import hashlib
+import glob
 import json
 import math
 import os
-import stat
 import warnings
 
 import numpy as np
 
-from lessonkit import files, platforms
+from lessonkit import files
 from lessonkit.commands import command_for_user, training_args
-from lessonkit.exits import end_abruptly, first_line, stop
+from lessonkit.exits import first_line, stop
 
 SUFFIX = ".weights.h5"
 NOT_THE_LESSON = ("name", "trainable", "dtype", "seed", "build_config", "registered_name")
+# What the course's TensorFlow 2.1 scripts called their checkpoints, where not the lesson's name.
+COURSE_CHECKPOINTS = {"rnn_embedding_1pre1": "run_embedding_1pre1", "stock_rnn": "rnn_stock",
+                      "stock_lstm": "LSTM_stock", "stock_gru": "stock"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,115 +32,89 @@ class Record:
     lesson: str = None
     monitor: str = None
     best: float = math.inf
-    epoch: int = None
-    data: str = None      # a fingerprint of the windows trained and validated on (stock lessons)
-    epochs: int = 0
-    model: str = None     # Keras's JSON of the model, for the changed-lesson check and the by-hand pass
+    epoch: int = None     # the best's
+    epochs: int = 0       # all trained so far
+    model: str = None     # Keras's JSON of the model: the changed-lesson check, the by-hand pass
     input_word: str = None
-    time_steps: int = None
-
-
-@dataclasses.dataclass
-class Run:
-    """What the lesson's resume step tells its ModelCheckpoint, keyed by the path."""
-    resumed: Record = None
-    record: Record = Record()
-    learning_rate: float = None  # the lesson's own, which loading the checkpoint overwrites
-
-
-RUNS = {}
-
-
-def run_of(checkpoint_save_path):
-    return RUNS.get(os.path.normpath(checkpoint_save_path), Run())
 
 
 def lesson_of(checkpoint_save_path):
     return os.path.basename(checkpoint_save_path)[: -len(SUFFIX)]
 
 
-def checkpoint_to_load(model, checkpoint_save_path, args, data=None):
-    """断点续训: True when this lesson's checkpoint loads into `model` (its optimizer built first,
-    so that Adam's state resumes too). It is tried, then undone: the lesson's own `load_weights`
-    loads it. A file that cannot be used at all ends the run (status 2); one that does not load
-    is kept aside, with one line, and training starts afresh."""
+def checkpoint_to_load(model, checkpoint_save_path, args):
+    """断点续训: True when this lesson's checkpoint loads into `model`. It is tried, then undone:
+    the lesson's own `load_weights` loads it. A file that cannot be used at all ends the run
+    (status 2); one that does not fit, or --fresh, is moved aside, with one line."""
     check_checkpoint(checkpoint_save_path, args)
-    run = Run(record=Record(lesson=lesson_of(checkpoint_save_path), model=model.to_json(),
-                            data=None if data is None else fingerprint(data),
-                            input_word=getattr(args, "input_word", None),
-                            time_steps=getattr(args, "time_steps", None)))
-    RUNS[os.path.normpath(checkpoint_save_path)] = run
     if not os.path.exists(checkpoint_save_path):
         return False
     if args.fresh:
-        print(f"Ignoring {checkpoint_save_path} (--fresh): training from scratch, it will be replaced.")
+        kept = move_aside(checkpoint_save_path, "--fresh")
+        print(f"Training from scratch (--fresh); the old {checkpoint_save_path} is kept as {kept}.")
         return False
     optimizer = getattr(model, "optimizer", None)
     if optimizer is not None:
-        optimizer.build(model.trainable_variables)
-        with contextlib.suppress(TypeError, ValueError, AttributeError):  # a schedule: its own
-            run.learning_rate = float(optimizer.learning_rate)
-    changes = lesson_changes(checkpoint_save_path, run.record.model)
-    if changes:
-        record, problem = None, f"the lesson changed since it was trained: {changes}"
-    else:
-        record, problem = load_checkpoint(model, checkpoint_save_path, trial=True)
+        optimizer.build(model.trainable_variables)  # so that Adam's state loads too
+    changes = lesson_changes(checkpoint_save_path, model.to_json())
+    problem = (f"the lesson changed since it was trained: {changes}" if changes
+               else load_checkpoint(model, checkpoint_save_path, trial=True)[1])
     if problem is None:
-        run.resumed = record
         return True
-    retrain = command_for_user([*training_args(), "--fresh"])
     if args.epochs == 0:
-        stop(f"Cannot load {checkpoint_save_path} ({problem}): nothing trained to predict with; "
-             f"train with: {retrain}")
-    kept = files.kept_path(checkpoint_save_path)
-    try:
-        os.replace(checkpoint_save_path, kept)
-    except OSError as error:
-        stop(f"Cannot load {checkpoint_save_path} ({problem}), nor move it aside to keep it "
-             f"({files.reason(error)}): move it away yourself, then run again.")
+        kept = glob.glob(glob.escape(checkpoint_save_path[: -len(SUFFIX)]) + ".kept-*" + SUFFIX)
+        fits = [path for path in sorted(kept, reverse=True)  # the newest first
+                if not lesson_changes(path, model.to_json(), lesson_of(checkpoint_save_path))]
+        instead = (f"{fits[0]} was trained with this model: rename it to {checkpoint_save_path} "
+                   "to predict with it" if fits else
+                   f"train with: {command_for_user([*training_args(), '--fresh'])}")
+        stop(f"Cannot load {checkpoint_save_path} ({problem}): nothing trained to predict with; {instead}")
+    kept = move_aside(checkpoint_save_path, problem)
     print(f"Warning: cannot load {checkpoint_save_path} ({problem}); training from scratch, "
           f"and the old file is kept as {kept}.")
     return False
 
 
+def move_aside(path, problem):
+    kept = files.kept_path(path)
+    try:
+        os.replace(path, kept)
+    except OSError as error:
+        stop(f"Cannot load {path} ({problem}), nor move it aside to keep it ({files.reason(error)}): "
+             "move it away yourself, then run again.")
+    return kept
+
+
 def check_checkpoint(path, args):
-    """Before training: the checkpoint's folder and file, --epochs 0 with nothing to predict with,
-    every file the run writes; temporary files of killed runs removed."""
-    folder = os.path.dirname(path) or "."
-    if os.path.islink(folder) and not os.path.exists(folder):
-        stop(f"{folder} is a link to {os.readlink(folder)}, which does not exist (a drive not "
-             "mounted?): mount it, or remove the link, then run again.")
-    if os.path.exists(folder) and not os.path.isdir(folder):
-        stop(f"{folder} is a file, but the checkpoint goes into a folder of that name: "
-             "move or rename the file, then run again.")
-    if os.path.islink(path) and not os.path.exists(path):
-        stop(f"{path} is a link to {os.readlink(path)}, which does not exist: remove the link "
-             "(or mount its drive), then run again.")
-    if os.path.isdir(path):
-        stop(f"{path} is a folder, not a weights file: remove or rename it, then run again.")
-    if os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode):
-        stop(f"{path} is not a weights file but a pipe or a device: remove it, then run again.")
+    """Before training: every file the run writes can be written, the checkpoint can be read,
+    --epochs 0 has something to predict with; the course's TensorFlow 2.1 checkpoint is said."""
+    files.check_can_write(*([path] if args.epochs else []), f"./{args.name}_weights.txt",
+                          f"{args.name}_curves.png", f"{args.name}_prediction.png")
+    if os.path.lexists(path) and not os.path.isfile(path):
+        stop(f"{path} is not a weights file (a folder, a pipe, or a link to nothing): move it "
+             "away, then run again.")
     problem = why_unreadable(path) if os.path.exists(path) else None
     if problem == "in use":
         stop(f"{path} is in use by another program (an open notebook, HDFView, h5py): "
              "close it there, then run again; it is left as it is.")
     if problem:
         stop(f"{path} cannot be read ({problem}): make it readable, or move it away, then run again.")
+    lesson, folder = lesson_of(path), os.path.dirname(path) or "."
+    course = os.path.join(folder, COURSE_CHECKPOINTS.get(lesson, lesson) + ".ckpt")
+    if not os.path.exists(path) and os.path.exists(course + ".index"):
+        print(f"({course} is the course's TensorFlow 2.1 checkpoint, which Keras 3 cannot read: "
+              f"this lesson trains its own, {path}.)")
     if args.epochs == 0 and not os.path.exists(path):
         stop(f"Nothing trained to predict with: there is no {path} yet; "
              f"train first with: {command_for_user(training_args())}")
     if args.epochs == 0 and args.fresh:
-        stop("Nothing trained to predict with: --fresh ignores the checkpoint and --epochs 0 "
+        stop("Nothing trained to predict with: --fresh trains from scratch and --epochs 0 "
              f"trains nothing; train with: {command_for_user([*training_args(), '--fresh'])}")
-    outputs = [f"./{args.name}_weights.txt", f"{args.name}_curves.png", f"{args.name}_prediction.png"]
-    files.check_can_write(*([path] if args.epochs else []), *outputs)
-    for written in (path, *outputs):
-        files.remove_stale_temporaries(written)
 
 
-def why_unreadable(path, facts=None):
-    """None when it opens; 'in use' when another program holds it (HDF5's lock; on Windows, a
-    file shared for no reading); else the reason. A damaged file is for loading to say."""
+def why_unreadable(path):
+    """None when it opens; 'in use' when another program holds it (HDF5's lock); else the
+    reason. A damaged file is for loading to say."""
     import h5py
 
     try:
@@ -146,12 +122,10 @@ def why_unreadable(path, facts=None):
             return None
     except OSError as error:
         text = str(error)
-        locked = (error.errno in (errno.EAGAIN, errno.EWOULDBLOCK) or "unable to lock file" in text
-                  or "errno = 11" in text)
-        refused = error.errno == errno.EACCES or "errno = 13" in text
-        if locked or (refused and (facts or platforms.current()).os == "windows"):
+        if (error.errno in (errno.EAGAIN, errno.EWOULDBLOCK) or "unable to lock file" in text
+                or "errno = 11" in text):
             return "in use"
-        return "Permission denied" if refused else None
+        return "Permission denied" if error.errno == errno.EACCES or "errno = 13" in text else None
 
 
 def read_record(checkpoint_save_path):
@@ -202,14 +176,13 @@ def load_checkpoint(model, checkpoint_save_path, trial=False):
     return (record if problem is None else None), problem
 
 
-def lesson_changes(checkpoint_save_path, model_json):
+def lesson_changes(checkpoint_save_path, model_json, lesson=None):
     """'' when the checkpoint's recorded model is this one; else what changed, in a few words."""
     try:
         recorded = read_record(checkpoint_save_path)
     except OSError:
         return ""  # damaged: loading it says so
-    if recorded.model is None or model_json is None or recorded.lesson not in (
-            None, lesson_of(checkpoint_save_path)):
+    if recorded.model is None or recorded.lesson not in (None, lesson or lesson_of(checkpoint_save_path)):
         return ""
     before, now = described(recorded.model), described(model_json)
     if [kind for kind, _, _ in before] != [kind for kind, _, _ in now]:
@@ -225,7 +198,7 @@ def lesson_changes(checkpoint_save_path, model_json):
 
 def described(model_json):
     """[(kind, settings, name)]: each layer's config without what does not change what it
-    computes, then the optimizer and the loss."""
+    computes, then the optimizer (its kind and learning rate) and the loss."""
     config = json.loads(model_json)
     described = [(layer["class_name"],
                   {key: value for key, value in layer.get("config", {}).items()
@@ -235,32 +208,17 @@ def described(model_json):
     for what in ("optimizer", "loss"):
         item = compiled.get(what)
         if item is not None:
-            described.append((what, {"class": item.get("class_name") if isinstance(item, dict) else item}, what))
+            settings = {"class": item.get("class_name") if isinstance(item, dict) else item}
+            rate = item.get("config", {}).get("learning_rate") if isinstance(item, dict) else None
+            if isinstance(rate, (int, float)):
+                settings["learning_rate"] = round(float(rate), 8)
+            described.append((what, settings, what))
     return described
 
 
-def fingerprint(arrays):
-    """A short name for what a model is trained on: the same arrays, the same name."""
-    digest = hashlib.sha1()
-    for array in arrays if isinstance(arrays, (tuple, list)) else [arrays]:
-        array = np.ascontiguousarray(array, dtype="float64")
-        digest.update(str(array.shape).encode() + array.tobytes())
-    return digest.hexdigest()[:16]
-
-
-def expected_size(model):
-    variables = [*model.weights, *getattr(getattr(model, "optimizer", None), "variables", [])]
-    return sum(int(np.prod(v.shape)) * 4 for v in variables) + 256 * 1024
-
-
-def save_checkpoint(model, checkpoint_save_path, record, keep=False):
-    """The weights and `record`, written whole. A full disk is found before HDF5 writes: HDF5 that
-    fails to write can crash the process as Python shuts down (exits.end_abruptly)."""
+def save_checkpoint(model, checkpoint_save_path, record):
+    """The weights and `record`, written whole."""
     import h5py
-
-    folder = os.path.dirname(checkpoint_save_path) or "."
-    os.makedirs(folder, exist_ok=True)
-    files.check_room(folder, expected_size(model))
 
     def write(path):
         model.save_weights(path)
@@ -268,23 +226,10 @@ def save_checkpoint(model, checkpoint_save_path, record, keep=False):
             for key, value in dataclasses.asdict(record).items():
                 if value is not None and not (key == "best" and record.monitor is None):
                     file.attrs[key] = value
-            file.attrs["lesson"] = record.lesson or lesson_of(checkpoint_save_path)
 
-    try:
-        files.write_whole(checkpoint_save_path, write, keep=keep)
-    except files.NotReplaced:
-        raise
-    except (OSError, RuntimeError):
-        end_abruptly()
-        raise
+    files.write_whole(checkpoint_save_path, write)
 
 
-def check_room_for(model, checkpoint_save_path):
-    """Before training: room for the checkpoint, found by writing that many bytes beside it."""
-    folder = os.path.dirname(checkpoint_save_path) or "."
-    try:
-        os.makedirs(folder, exist_ok=True)
-        files.check_room(folder, expected_size(model), by_writing=True)
-    except OSError as error:
-        stop(f"Cannot write {checkpoint_save_path} ({files.reason(error)}): "
-             "free some space, or run the script from another folder.")
+def room_needed(model):
+    variables = [*model.weights, *getattr(getattr(model, "optimizer", None), "variables", [])]
+    return sum(int(np.prod(v.shape)) * 4 for v in variables) + 256 * 1024

@@ -2,13 +2,14 @@
 (`--epoch` is refused, so a command repeated back is the one meant). Run cell by cell, a lesson
 has no command line of its own and runs with its defaults: the kernel's is not the lesson's."""
 import argparse
+import ast
 import datetime
 import os
+import re
 import sys
 
 from lessonkit.exits import Ending, shown
 from lessonkit.platforms import lesson_globals
-from lessonkit.prompt import check_word
 
 LECTURE_EPOCHS = {"letters": 100, "stock": 50}  # said as the lecture's in --help only where kept
 NO_SHOW = "show no plot (no window, nothing inline in a notebook); save the plots as PNG files only"
@@ -26,31 +27,20 @@ def lesson_parser(description, epochs, kind="letters"):
                         help=f"train for N epochs (default: {epochs}{whose}); "
                              "0 only loads the checkpoint and predicts")
     parser.add_argument("--fresh", action="store_true",
-                        help="ignore an existing checkpoint and train from scratch (it is replaced)")
+                        help="train from scratch; an existing checkpoint is kept aside, dated")
     parser.add_argument("--no-show", action="store_true", help=NO_SHOW)
     return parser
 
 
-def letter_parser(description, epochs, input_word, word_length):
+def letter_parser(description, epochs):
     parser = lesson_parser(description, epochs)
     parser.add_argument("--predict", nargs="+", action="extend", metavar="WORD",
-                        type=word_of(input_word, word_length),
                         help="print the prediction for each WORD and skip the prompts")
     parser.add_argument("--probs", action="store_true",
                         help="after each answer, the five most probable letters and their probabilities")
     parser.add_argument("--generate", type=whole_number(1), default=1, metavar="N",
                         help="answer with N letters, each predicted from the last ones seen, "
                              "the model's own answers fed back in (default: 1, the lecture's)")
-    return parser
-
-
-def by_hand_parser(description):
-    parser = script_parser(description)
-    parser.add_argument("lesson_file", metavar="lesson", nargs="?", default="rnn_onehot_4pre1",
-                        help="the lesson: its name, its file or a path to it (default: rnn_onehot_4pre1)")
-    parser.add_argument("input", nargs="?", default=None,
-                        help="the letters to feed (default: bcde, cut to the lesson's length)")
-    parser.add_argument("--no-show", action="store_true", help=NO_SHOW)
     return parser
 
 
@@ -70,33 +60,33 @@ def stock_parser(description, epochs):
     return parser
 
 
-def letter_flags(description, epochs, input_word, time_steps):
-    """A letter lesson's flags; words given with --predict checked against its letters."""
-    args = parsed(letter_parser(description, epochs, input_word, time_steps))
-    args.input_word, args.time_steps = input_word, time_steps
-    return args
+def letter_flags(description, epochs):
+    """A letter lesson's flags; `args.name` is the lesson's: its file's, or its notebook's."""
+    return parsed(letter_parser, description, epochs)
 
 
 def stock_flags(description, epochs):
-    """A stock lesson's flags; `args.name` keeps --synthetic and --scaling window runs apart."""
-    args = parsed(stock_parser(description, epochs))
-    args.name = run_name(args.lesson, args)
+    """A stock lesson's flags; `args.name` keeps a run on other prices (--csv, --synthetic) or
+    another recipe (--scaling window) apart from the course's: stock_rnn_prices_window."""
+    from lessonkit.prices import run_name
+
+    args = parsed(stock_parser, description, epochs)
+    args.name = run_name(args)
     return args
 
 
-def parsed(parser):
-    """This run's flags (none, cell by cell), Keras's layer names started again as in a new
-    process (where Keras is imported already); a refused flag ends the run with argparse's lines
-    and status 2."""
+def parsed(make_parser, description, epochs):
+    """This run's flags (none, cell by cell); a refused flag ends the run with argparse's lines and
+    status 2. Keras's layer names start again as in a new process, where Keras is imported."""
     lesson = lesson_globals()
+    cell_doc = None if "__file__" in lesson else notebook_docstring(lesson)
     try:
-        args = parser.parse_args(sys.argv[1:] if "__file__" in lesson else [])
+        args = make_parser(cell_doc or description, epochs).parse_args(
+            sys.argv[1:] if "__file__" in lesson else [])
     except SystemExit as refused:  # --help (0), or a refusal argparse has printed
         raise Ending(refused.code if isinstance(refused.code, int) else 0) from None
-    path = (lesson.get("__file__") or lesson.get("__vsc_ipynb_file__") or lesson.get("__session__")
-            or os.environ.get("JPY_SESSION_NAME") or "lesson")  # cell by cell: the notebook's name
-    args.lesson = args.name = os.path.splitext(os.path.basename(str(path)))[0]
-    keras = sys.modules.get("keras")  # the lesson's imports brought it; the by-hand pass, later
+    args.lesson = args.name = lesson_name(lesson, cell_doc)
+    keras = sys.modules.get("keras")
     if keras is not None:
         from lessonkit.tensorflow_start import check_keras_backend
 
@@ -108,10 +98,27 @@ def parsed(parser):
     return args
 
 
-def run_name(lesson_name, args):
-    """stock_rnn, stock_rnn_window, stock_rnn_synthetic_window: other data, other files."""
-    return (lesson_name + ("_synthetic" if getattr(args, "synthetic", False) else "")
-            + ("_window" if getattr(args, "scaling", "minmax") == "window" else ""))
+def lesson_name(lesson, cell_doc=None):
+    """The lesson file's name; cell by cell, the notebook's (Jupyter and VS Code tell the
+    kernel), else the lesson's own, as its docstring's command line gives it."""
+    path = (lesson.get("__file__") or lesson.get("__vsc_ipynb_file__") or lesson.get("__session__")
+            or os.environ.get("JPY_SESSION_NAME"))
+    if path:
+        return os.path.splitext(os.path.basename(str(path)))[0]
+    named = re.search(r"(\w+)\.py\b", cell_doc or "")
+    return named.group(1) if named else "lesson"
+
+
+def notebook_docstring(lesson):
+    """In a notebook, the docstring the cell being run (or an earlier one) opens with."""
+    for source in reversed(lesson.get("_ih") or []):
+        try:
+            doc = ast.get_docstring(ast.parse(source))
+        except SyntaxError:  # a cell with IPython's magics
+            continue
+        if doc:
+            return doc
+    return None
 
 
 def whole_number(minimum):
@@ -121,17 +128,6 @@ def whole_number(minimum):
         return int(text)
 
     parse.__name__ = f"whole number >= {minimum}"
-    return parse
-
-
-def word_of(input_word, word_length):
-    def parse(text):
-        problem = check_word(text, input_word, word_length)
-        if problem:
-            raise argparse.ArgumentTypeError(problem)
-        return text.strip().lower()
-
-    parse.__name__ = "word"
     return parse
 
 

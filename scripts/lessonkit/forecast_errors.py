@@ -14,10 +14,11 @@ def errors(predicted, real):
     return mse, math.sqrt(mse), mean_absolute_error(predicted, real)
 
 
-def scaling_diagnosis(training_opens, test_opens, time_steps, sc):
-    """The lines on predicted days that open outside the training range `sc` learned; or None."""
-    training, test = np.ravel(training_opens), np.ravel(test_opens)
-    predicted, days = test[time_steps:], len(test) - time_steps
+def scaling_diagnosis(training_prices, test_prices, predicted_days, sc):
+    """The lines on the last `predicted_days` test days that open outside the training range `sc`
+    learned; or None."""
+    training, test = np.ravel(training_prices), np.ravel(test_prices)
+    predicted = test[len(test) - predicted_days:]
     facts, sides = [], []
     for count, everywhere, word, price, side in (
             ((predicted > training.max()).sum(), (test > training.max()).sum(), "above",
@@ -25,8 +26,8 @@ def scaling_diagnosis(training_opens, test_opens, time_steps, sc):
             ((predicted < training.min()).sum(), (test < training.min()).sum(), "below",
              training.min(), "lowest")):
         if count:
-            facts.append(f"{count} of the {days} predicted days (and {everywhere} of all {len(test)} "
-                         f"test days) open {word} {price:.2f}, the {side} training price")
+            facts.append(f"{count} of the {predicted_days} predicted days (and {everywhere} of all "
+                         f"{len(test)} test days) open {word} {price:.2f}, the {side} training price")
             sides.append("below" if word == "above" else "above")
     if not facts:
         return None
@@ -38,21 +39,23 @@ def scaling_diagnosis(training_opens, test_opens, time_steps, sc):
             f"{' and '.join(sides)} the real one.")
 
 
-def compare_with_persistence(model_errors, persistence_errors, code, diagnosis=None):
-    """Both predictors' figures side by side, and which is better by RMSE, and why."""
+def compare_with_persistence(model_errors, persistence, real_stock_price, code, diagnosis=None):
+    """The model's figures beside persistence's (each day predicted to open where the day before
+    opened), which is better by RMSE, and why."""
+    persistence_errors = errors(persistence, real_stock_price)
     print(f"{'':12}{'MSE':>12}{'RMSE':>12}{'MAE':>12}")
     for name, values in (("model", model_errors), ("persistence", persistence_errors)):
         print(f"{name:<12}" + "".join(f"{value:12.4f}" for value in values))
-    model, persistence = model_errors[1], persistence_errors[1]
-    if model < persistence:
+    model, baseline = model_errors[1], persistence_errors[1]
+    if model < baseline:
         print(f"On {code} data, by RMSE the model beats persistence ({model:.2f} against "
-              f"{persistence:.2f}, {100 * (1 - model / persistence):.1f} % lower).")
+              f"{baseline:.2f}, {100 * (1 - model / baseline):.1f} % lower).")
         return
-    if model <= ABOUT_AS_WELL * persistence:
+    if model <= ABOUT_AS_WELL * baseline:
         why = "it does about as well as 'tomorrow looks like today', and not better"
     elif diagnosis:
         why = "its prices lie outside the range the network was trained on (see above)"
     else:
         why = "it has not learned even 'tomorrow looks like today'"
-    print(f"On {code} data, by RMSE persistence beats the model ({persistence:.2f} "
+    print(f"On {code} data, by RMSE persistence beats the model ({baseline:.2f} "
           f"against {model:.2f}): {why}.")

@@ -1,7 +1,11 @@
 """The lecture's `plt.show()`: the lesson's figure made ready for a projector, saved as PNG, shown
-where something can show it (a window on a desktop, under the cell in a notebook). matplotlib's
-backend is never changed: on a lab server pyplot draws to files by itself."""
+where something can show it (a window on a desktop, under the cell in a notebook). matplotlib
+chooses the backend (a file-only one where there is no display); the lesson's figure, not
+matplotlib's settings, gets the sizes and the fonts."""
+import contextlib
 import os
+import re
+import warnings
 
 from lessonkit import platforms
 from lessonkit.files import reason, write_whole
@@ -11,28 +15,26 @@ INLINE_BACKENDS = {"inline", "module://matplotlib_inline.backend_inline",
                    "module://ipykernel.pylab.backend_inline"}
 SMALLEST_TEXT = 11  # points
 DPI = 200           # a 6.4 x 4.8 inch figure: 1280 x 960 pixels
+# Fonts with Chinese characters, as Windows, macOS and the common Linux distributions name them.
+CHINESE_FONTS = ("Microsoft YaHei", "SimHei", "DengXian", "PingFang SC", "Hiragino Sans GB",
+                 "Heiti SC", "STHeiti", "Songti SC", "Arial Unicode MS", "Noto Sans CJK SC",
+                 "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
+                 "Droid Sans Fallback", "AR PL UMing CN")
+CHINESE_FONT_FILES = r"msyh|simhei|deng|pingfang|hiragino|stheiti|notosanscjk|notosanssc|sourcehansans|wqy|droidsansfallback|uming"
+_said = []  # the line on a missing Chinese font, said once a run
 
 
 def can_show_plots(no_show, facts=None, backend=None):
-    """Whether a picture can be shown here; `backend` is the one matplotlib was told to use
-    (MPLBACKEND, matplotlibrc, %matplotlib), or None where it will choose one itself."""
-    facts = facts or platforms.current()
-    if backend is None:
-        import matplotlib
+    """Whether a picture can be shown here, with the backend matplotlib has chosen (or was told)."""
+    import matplotlib
 
-        backend = dict.__getitem__(matplotlib.rcParams, "backend")  # without having it choose
-        backend = backend if isinstance(backend, str) else ""
-    if no_show or backend.lower() in FILE_BACKENDS:
+    facts = facts or platforms.current()
+    backend = (backend if backend is not None else matplotlib.get_backend()).lower()
+    if no_show or backend in FILE_BACKENDS:
         return False
-    if backend.lower() in INLINE_BACKENDS or facts.in_kernel:
+    if backend in INLINE_BACKENDS:
         return facts.in_kernel  # outside a kernel (!python in a notebook) inline prints Figure(...)
-    env = facts.environ
-    over_ssh = any(env.get(name) for name in ("SSH_CONNECTION", "SSH_CLIENT", "SSH_TTY"))
-    if facts.os == "linux":
-        return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
-    if facts.os == "darwin":
-        return not over_ssh  # SSH cannot reach the Mac's window server
-    return not over_ssh and facts.session_id != 0  # session 0: a service or a scheduled task
+    return True
 
 
 def show_or_save(png_path, args, history=None, what=None):
@@ -52,27 +54,28 @@ def show_or_save(png_path, args, history=None, what=None):
         what += ": epochs {}-{}".format(*count_epochs(figure, history))
     figure.suptitle(what, fontweight="bold")
     for_a_projector(figure)
-    try:
-        write_whole(png_path, lambda path: figure.savefig(path, format="png", dpi=DPI))
-        print(f"Plot saved to {png_path}")
-    except OSError as error:
-        print(f"Warning: could not save {png_path} ({reason(error)}).")
-    try:
-        if can_show_plots(args.no_show) and plt.get_backend().lower() not in FILE_BACKENDS:
-            plt.show()
-    finally:
-        plt.close(figure)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")  # said in one line
+        try:
+            write_whole(png_path, lambda path: figure.savefig(path, format="png", dpi=DPI))
+            print(f"Plot saved to {png_path}")
+        except OSError as error:
+            print(f"Warning: could not save {png_path} ({reason(error)}).")
+        try:
+            if can_show_plots(args.no_show):
+                plt.show()
+        finally:
+            plt.close(figure)
 
 
 def count_epochs(figure, history):
-    """x from the run's first epoch (101 after a 100-epoch checkpoint), whole-number ticks,
-    `Epoch` on the x axis, the checkpoint's epoch on a validation loss; (first, last)."""
+    """x as the run counted its epochs (101 after a 100-epoch checkpoint), whole-number ticks,
+    `Epoch` on the x axis, the lowest validation loss marked; (first, last)."""
     import numpy as np
     from matplotlib.ticker import MaxNLocator
 
-    first = getattr(history, "first_epoch", 1)
-    last = first + len(history.epoch) - 1
-    best = getattr(history, "best_epoch", None)
+    first, last = history.epoch[0] + 1, history.epoch[-1] + 1
+    val_loss = history.history.get("val_loss") or []
     for ax in figure.axes:
         for line in ax.get_lines():
             if len(line.get_xdata()) == len(history.epoch):
@@ -82,9 +85,9 @@ def count_epochs(figure, history):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if not ax.get_xlabel():
             ax.set_xlabel("Epoch")
-        if best is not None and first <= best <= last and "Validation Loss" in [
-                line.get_label() for line in ax.get_lines()]:
-            ax.axvline(best, color="green", linestyle=":", linewidth=2, label=f"checkpoint (epoch {best})")
+        if len(val_loss) == len(history.epoch) and "Validation Loss" in [line.get_label() for line in ax.get_lines()]:
+            best = first + int(np.argmin(val_loss))
+            ax.axvline(best, color="green", linestyle=":", linewidth=2, label=f"lowest val_loss (epoch {best})")
             ax.legend()
         values = [np.asarray(line.get_ydata(), dtype=float) for line in ax.get_lines()
                   if len(line.get_ydata()) > 1]
@@ -95,12 +98,39 @@ def count_epochs(figure, history):
 
 
 def for_a_projector(figure):
-    """Every text at least SMALLEST_TEXT points, titles 13, room for them."""
+    """Every text at least SMALLEST_TEXT points, titles 13, room for them; Chinese drawn in a
+    font that has it."""
     from matplotlib.text import Text
 
-    for text in figure.findobj(Text):
+    texts = figure.findobj(Text)
+    for text in texts:
         text.set_fontsize(max(text.get_fontsize(), SMALLEST_TEXT))
     for ax in figure.axes:
         ax.tick_params(labelsize=SMALLEST_TEXT)
         ax.title.set_fontsize(max(ax.title.get_fontsize(), 13))
+    chinese = [text for text in texts if any(ord(c) > 0x2e7f for c in text.get_text())]
+    if chinese:
+        fonts = chinese_fonts()
+        for text in chinese:
+            text.set_fontfamily([*text.get_fontfamily(), *fonts])  # per glyph: Chinese from these
+        if not fonts and not _said:
+            _said.append(True)
+            print("(No font with Chinese characters was found, so the picture draws them as boxes: "
+                  "install one, such as Noto Sans CJK SC, to see them.)")
     figure.set_layout_engine("tight")
+
+
+def chinese_fonts(installed=None):
+    """The fonts of CHINESE_FONTS that are installed here (`installed`: their names), looked for
+    on the system too where matplotlib's list of fonts was made before one was installed."""
+    if installed is None:
+        from matplotlib import font_manager
+
+        manager = font_manager.fontManager
+        if not {font.name for font in manager.ttflist} & set(CHINESE_FONTS):
+            for path in font_manager.findSystemFonts():
+                if re.search(CHINESE_FONT_FILES, os.path.basename(path).lower()):
+                    with contextlib.suppress(Exception):  # a file it cannot read
+                        manager.addfont(path)
+        installed = {font.name for font in manager.ttflist}
+    return [name for name in CHINESE_FONTS if name in installed]

@@ -5,6 +5,7 @@ file beside the scripts. The layouts students get (tushare, its Pro API newest f
 and East Money's Chinese headers, and what Excel makes of them: a byte order mark, GBK, day- or
 month-first dates, thousands separators) are read; docs/prices.md lists what is dropped or refused.
 """
+import hashlib
 import io
 import os
 import re
@@ -20,17 +21,52 @@ LECTURE_FILE_NAME = "SH600519.csv"
 COLUMNS = {"date": ("date", "trade_date", "日期", "交易日期", "时间"),  # compared in small letters
            "open": ("open", "开盘", "开盘价", "今开"),
            "code": ("code", "ts_code", "股票代码", "代码", "symbol")}
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d", "%Y年%m月%d日",
-                "%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%m-%d-%Y", "%d.%m.%Y")
+NAMES = {"600519": "MaoTai", "synthetic": "Synthetic"}  # the lecture's name for the course's stock
 
 
 def warn(message):
     print(f"Warning: {message}", file=sys.stderr)
 
 
+def find_price_file(csv_path=None):
+    """(the path to read, why that one)."""
+    if csv_path:
+        return csv_path, "given with --csv"
+    if os.path.isfile(LECTURE_FILE_NAME):
+        if is_the_course_file(LECTURE_FILE_NAME):
+            return LECTURE_FILE_NAME, "the course's published file"
+        return LECTURE_FILE_NAME, "in the working directory"
+    return shown_path(COURSE_FILE), "the course's published file, beside the scripts"
+
+
+def is_the_course_file(path):
+    def digest(file):
+        with open(file, "rb") as opened:
+            return hashlib.sha1(opened.read()).hexdigest()
+    try:
+        return os.path.samefile(path, COURSE_FILE) or digest(path) == digest(COURSE_FILE)
+    except OSError:
+        return False
+
+
+def run_name(args):
+    """The run's name: the lesson's for the course's prices; else named for its prices and its
+    recipe, so that it never resumes or replaces what the course's prices trained:
+    stock_rnn_我的股票, stock_rnn_synthetic, stock_rnn_window."""
+    name = args.lesson
+    if args.synthetic:
+        name += "_synthetic"
+    else:
+        path, _ = find_price_file(args.csv)
+        if os.path.isfile(path) and not is_the_course_file(path):
+            name += "_" + re.sub(r"\W+", "_", os.path.splitext(os.path.basename(path))[0]).strip("_")
+    return name + ("_window" if args.scaling == "window" else "")
+
+
 def read_prices(args, test_days=300, time_steps=60):
     """The lecture's `pd.read_csv('./SH600519.csv')`, read right: a table in the course file's
-    layout (an index column, `date`, `open` as column 2), oldest day first, `.attrs["code"]`."""
+    layout (an index column, `date`, `open` as column 2), oldest day first, with
+    `.attrs["code"]` (600519) and `.attrs["name"]` (the lecture's MaoTai, else the code)."""
     import pandas as pd
 
     if args.synthetic:
@@ -40,51 +76,26 @@ def read_prices(args, test_days=300, time_steps=60):
               f"{dates[0]}, not a real stock.")
     else:
         path, why = find_price_file(args.csv)
-        print(f"Prices: {path} ({why})")
+        named = "" if args.name == args.lesson else f"; this run is {args.name}, apart from the course's prices"
+        print(f"Prices: {path} ({why}{named})")
         dates, opens, code = load_opening_prices(path, test_days, time_steps)
     table = pd.DataFrame({"": range(len(opens)), "date": dates, "open": opens})
-    table.attrs["code"] = code
+    table.attrs.update(code=code, name=NAMES.get(code, code))
     return table
 
 
-def find_price_file(csv_path=None):
-    """(the path to read, why that one)."""
-    if csv_path:
-        return csv_path, "given with --csv"
-    if os.path.isfile(LECTURE_FILE_NAME):
-        if same_file(LECTURE_FILE_NAME, COURSE_FILE):
-            return LECTURE_FILE_NAME, "the course's published file"
-        return LECTURE_FILE_NAME, "in the working directory"
-    return shown_path(COURSE_FILE), "the course's published file, beside the scripts"
-
-
-def same_file(a, b):
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
 def read_price_table(csv_path):
-    """(the file's table as text, its separator); a file that cannot be read ends the run."""
+    """The file's table, every cell as text: UTF-8 (a byte order mark or not) or GBK (Chinese
+    Excel's), separated by what its first line has most of; or one line saying why not."""
     import pandas as pd
 
     if not os.path.isfile(csv_path):
         stop(f"No price file {csv_path}: check the path, or leave out --csv to use the course's prices.")
-    try:
-        with open(csv_path, "rb") as file:
-            raw = file.read()
-    except OSError as error:
-        stop(f"Cannot read {csv_path} ({error.strerror or error}).")
-    for encoding in ("utf-8-sig", "gb18030"):  # with or without a byte order mark; Chinese Excel's
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            text = None
+    with open(csv_path, "rb") as file:
+        raw = file.read()
+    text = next((raw.decode(encoding) for encoding in ("utf-8-sig", "gb18030") if decodes(raw, encoding)), None)
     if text is None:
-        stop(f"Cannot read {csv_path}: it is neither UTF-8 nor GBK text (is it a spreadsheet? "
-             "save it as CSV).")
+        stop(f"Cannot read {csv_path}: it is neither UTF-8 nor GBK text (is it a spreadsheet? save it as CSV).")
     if not text.strip():
         stop(f"{csv_path} is empty: download it again, or leave out --csv to use the course's prices.")
     separator = max((",", "\t", ";"), key=text.lstrip().splitlines()[0].count)
@@ -94,45 +105,53 @@ def read_price_table(csv_path):
     except (pd.errors.ParserError, ValueError) as error:
         stop(f"Cannot read {csv_path} as a CSV file ({str(error).strip()[:120]}).")
     frame.columns = [str(column).strip() for column in frame.columns]
-    return frame, separator
+    frame.attrs["decimal_comma"] = separator == ";"  # Excel's, where a comma marks the decimals
+    return frame
+
+
+def decodes(raw, encoding):
+    try:
+        raw.decode(encoding)
+        return True
+    except UnicodeDecodeError:
+        return False
 
 
 def column_for(frame, role):
     return next((column for column in frame.columns if column.lower() in COLUMNS[role]), None)
 
 
-def numbers(values, separator=","):
-    """Floats, thousands separators and spaces taken out, NaN for what is no number; in a file
-    separated by semicolons (Excel where a comma is the decimal mark), a comma is that mark."""
+def numbers(values, decimal_comma=False):
+    """Floats, thousands separators and spaces taken out; NaN for what is no number."""
     import pandas as pd
 
-    text = pd.Series(values, dtype=str).str.strip().str.replace(" ", "", regex=False)
-    if separator == ";" and not text.str.contains(".", regex=False).any():
+    text = pd.Series(values, dtype=str).str.replace(r"\s", "", regex=True)
+    if decimal_comma and not text.str.contains(".", regex=False).any():
         text = text.str.replace(",", ".", regex=False)
-    return pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce").to_numpy(dtype=float)
+    text = text.str.replace(",", "", regex=False)
+    return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
 
 
 def read_dates(values, source):
-    """(datetime64 array, its format): every value read one way. Where day-first and month-first
-    both read every date, the one that puts the rows in order wins; if both or neither, refused."""
+    """Every date read one way, by pandas; where day-first and month-first both read them all
+    and differ, the one that puts the rows in order wins; if both or neither, refused."""
     import pandas as pd
 
-    text = pd.Series(values, dtype=str).str.strip().str.split(" ").str[0]  # "2010-04-26 00:00:00"
-    readings = {}
-    for date_format in DATE_FORMATS:
-        when = pd.to_datetime(text, format=date_format, errors="coerce")
-        if not when.isna().any():
-            readings.setdefault(tuple(when), (date_format, when))
-    if not readings:
-        fails = text[pd.to_datetime(text, format=DATE_FORMATS[0], errors="coerce").isna()]
-        stop(f"{source}: the dates are not all written one way ({listing(fails.head(3).map(repr))} "
-             "and others); save the file with dates like 2010-04-26.")
-    ordered = [(f, w) for f, w in readings.values() if w.is_monotonic_increasing or w.is_monotonic_decreasing]
-    if len(readings) > 1 and len(ordered) != 1:
-        stop(f"{source}: dates like {shown(text.iloc[0])} read both day-first and month-first; "
-             "save the file with dates like 2010-04-26.")
-    date_format, when = ordered[0] if len(readings) > 1 else next(iter(readings.values()))
-    return when.to_numpy(), date_format
+    text = (pd.Series(values, dtype=str).str.strip().str.split(" ").str[0]  # "2010-04-26 00:00:00"
+            .str.replace(r"[年月]", "-", regex=True).str.replace("日", ""))
+    readings = []
+    for dayfirst in (False, True):
+        try:
+            when = pd.to_datetime(text, format="mixed", dayfirst=dayfirst)
+        except (ValueError, OverflowError):
+            continue
+        if not any(when.equals(other) for other in readings):
+            readings.append(when)
+    ordered = [when for when in readings if when.is_monotonic_increasing or when.is_monotonic_decreasing]
+    if not readings or (len(readings) > 1 and len(ordered) != 1):
+        stop(f"{source}: dates like {shown(text.iloc[0])} cannot be read one way (day-first or "
+             "month-first, or not dates); save the file with dates like 2010-04-26.")
+    return (ordered[0] if len(readings) > 1 else readings[0]).to_numpy()
 
 
 def stock_code(frame, csv_path):
@@ -146,17 +165,17 @@ def stock_code(frame, csv_path):
 def load_opening_prices(csv_path, test_days, time_steps):
     """(dates, opening prices, code), oldest first; rows of no date, a repeated date, or no
     usable opening price dropped, each kind with a warning line."""
-    frame, separator = read_price_table(csv_path)
+    frame = read_price_table(csv_path)
     source, open_column, date_column = csv_path, column_for(frame, "open"), column_for(frame, "date")
     if open_column is None:
         stop(f"{source} has no opening prices: no 'open' or '开盘' column (it has: "
              f"{', '.join(map(str, frame.columns))[:200]}).")
-    code = stock_code(frame, csv_path)
+    code, opens = stock_code(frame, csv_path), numbers(frame[open_column], frame.attrs["decimal_comma"])
     if date_column is None:
         warn(f"{source} has no date column; its rows are taken in the order of the file, oldest first.")
-        dates, opens = np.array([f"row {i + 1}" for i in range(len(frame))]), numbers(frame[open_column], separator)
+        dates = np.array([f"row {i + 1}" for i in range(len(frame))])
     else:
-        dates, opens = dated_rows(frame, date_column, open_column, separator, source)
+        dates, opens = dated_rows(frame[date_column], opens, date_column, source)
     bad = ~(np.isfinite(opens) & (opens > 0))
     if bad.any():
         warn(f"dropped {bad.sum()} rows of {source} whose opening price is missing, not a number, "
@@ -173,18 +192,17 @@ def load_opening_prices(csv_path, test_days, time_steps):
     return dates, opens, code
 
 
-def dated_rows(frame, date_column, open_column, separator, source):
+def dated_rows(column, opens, date_column, source):
     """(ISO dates, opens) in date order, each date once."""
-    values = frame[date_column].astype(str).str.strip()
+    values = column.astype(str).str.strip()
     not_dates = ~values.str.contains(r"\d", regex=True)
     if not_dates.all():
         stop(f"{source}: its '{date_column}' column holds no dates.")
     if not_dates.any():
         warn(f"{source}: dropped {not_dates.sum()} rows whose '{date_column}' is no date "
              f"({listing(values[not_dates].map(repr))}).")
-        frame, values = frame[~not_dates.to_numpy()], values[~not_dates]
-    when, _ = read_dates(values, source)
-    opens = numbers(frame[open_column], separator)
+        opens, values = opens[~not_dates.to_numpy()], values[~not_dates]
+    when = read_dates(values, source)
     order = np.argsort(when, kind="stable")
     if (order != np.arange(len(order))).any():
         newest_first = (np.diff(when.astype("int64")) <= 0).all()
@@ -214,8 +232,3 @@ def synthetic_prices(rows=2426, seed=7):
     close = 100 * np.exp(np.cumsum(rng.normal(0.0005, 0.018, rows)))
     opens = np.r_[100, close[:-1]] * np.exp(rng.normal(0, 0.006, rows))
     return pd.bdate_range("2010-04-26", periods=rows).strftime("%Y-%m-%d").to_numpy(), opens.round(3)
-
-
-def stock_name(code):
-    """The lecture's 'MaoTai' for 600519, else the code."""
-    return {"600519": "MaoTai", "synthetic": "Synthetic"}.get(code, code)

@@ -1,9 +1,11 @@
-"""The letter lessons' prediction prompt: checked answers, --predict, --probs and --generate."""
+"""The letter lessons' prediction prompt, checked: the lecture's int(input(...)) and input(...),
+--predict, --probs and --generate."""
 import sys
 
 import numpy as np
 
-from lessonkit.exits import goodbye, shown
+from lessonkit.exits import goodbye, shown, stop
+from lessonkit.platforms import lesson_globals
 
 END_OF_INPUT = {"\x04", "\x1a"}  # Ctrl-D and Ctrl-Z typed on Windows arrive as characters
 
@@ -35,97 +37,73 @@ def read_count(text):
         return None
 
 
-def count_problem(text):
-    if read_count(text) is None:
-        return f"{shown(text.strip())} is not a whole number; type how many predictions, like 3 (0 to stop)"
-
-
-class NoInput(EOFError):
-    """A notebook frontend that takes no typed input (nbconvert, papermill, nbclient)."""
-
-
-class Answers:
-    """Lines typed at the prompts, without what consoles add."""
-
-    def __init__(self):
-        self.first = True
-
-    def read(self, prompt):
-        if sys.stdin is None:  # pythonw, or fd 0 closed
-            raise EOFError
-        try:
-            text = input(prompt)
-        except Exception as error:
-            if type(error).__name__ == "StdinNotImplementedError":  # IPython's
-                raise NoInput from None
-            raise
-        if self.first:  # a file saved by Notepad starts with a byte order mark
-            self.first = False
-            text = without_byte_order_mark(text, getattr(sys.stdin, "encoding", None))
-        if text.strip() in END_OF_INPUT:
-            raise EOFError
-        return text
-
-    def ask(self, prompt, problem_with):
-        """Asked again, after one line saying what is wrong, until the answer is right."""
-        while (problem := problem_with(answer := self.read(prompt))) is not None:
-            print(problem)
-        return answer.strip().lower()
-
-
-def without_byte_order_mark(text, encoding):
-    marks = {"\ufeff"}
+def typed(prompt, problem_with):
+    """input(prompt), asked again after one line saying what is wrong; the end of the input
+    (Ctrl-D, Ctrl-Z, a closed stdin, Ctrl-C) says goodbye."""
     try:
-        marks.add(b"\xef\xbb\xbf".decode(encoding or "utf-8", "surrogateescape"))
-    except LookupError:
-        pass
-    for mark in marks:
-        if text.startswith(mark):
-            return text[len(mark):]
-    return text
-
-
-class _Session:
-    answers, given = Answers(), None
+        while True:
+            if sys.stdin is None:  # pythonw, or fd 0 closed
+                raise EOFError
+            answer = input(prompt)
+            if answer.strip() in END_OF_INPUT:
+                raise EOFError
+            problem = problem_with(answer)
+            if problem is None:
+                return answer.strip().lower()
+            print(problem)
+    except (EOFError, KeyboardInterrupt):
+        goodbye()
 
 
 def ask_count(prompt, args):
     """The lecture's `int(input(prompt))`, checked; with --predict, the number of words given."""
-    _Session.answers = Answers()
-    _Session.given = iter(args.predict) if args.predict is not None else None
-    if _Session.given is not None:
+    if args.predict is not None:
         return len(args.predict)
-    try:
-        return read_count(_Session.answers.ask(prompt, count_problem))
-    except NoInput:
-        print("\n(This notebook takes no typed input: give the words with --predict, as in "
-              "%run LESSON.py --predict WORD.)")
+    if not takes_typed_input():
+        lesson = lesson_globals()
+        word = str(lesson.get("input_word") or "a")[:getattr(lesson.get("x_train"), "shape", (0, 1))[1]]
+        print(f"\n(This notebook takes no typed input: give the words with --predict, as in "
+              f"%run {args.name}.py --predict {word}.)")
         return 0
-    except (EOFError, KeyboardInterrupt):
-        goodbye()
+    return read_count(typed(prompt, lambda text: None if read_count(text) is not None else
+                            f"{shown(text.strip())} is not a whole number; type how many "
+                            "predictions, like 3 (0 to stop)"))
 
 
-def ask_word(prompt, input_word, time_steps, args):
-    """The lecture's `input(prompt)`, asked until it is `time_steps` letters of `input_word`."""
-    if _Session.given is not None:
-        return next(_Session.given)
-    try:
-        return _Session.answers.ask(prompt, lambda text: check_word(text, input_word, time_steps))
-    except (EOFError, KeyboardInterrupt):
-        goodbye()
+def takes_typed_input():
+    """False in a notebook frontend that takes none (nbconvert, papermill, nbclient)."""
+    get_ipython = getattr(sys.modules.get("IPython"), "get_ipython", None)
+    kernel = getattr(get_ipython() if get_ipython else None, "kernel", None)
+    return getattr(kernel, "_allow_stdin", True) is not False
 
 
-def more_letters(predict, seen, args):
-    """--generate N: N-1 more letters, the model's own answers fed back in."""
-    more = ""
-    for _ in range(args.generate - 1):
-        more += predict((seen + more)[-(len(seen) - 1):])[0]
-    return more
+def ask_word(prompt, input_word, length, args):
+    """The lecture's `input(prompt)`, asked until it is `length` letters of `input_word`; with
+    --predict, the next word given (all of them checked at the first)."""
+    if args.predict is None:
+        return typed(prompt, lambda text: check_word(text, input_word, length))
+    for word in args.predict:
+        problem = check_word(word, input_word, length)
+        if problem:
+            stop(f"--predict {problem}")
+    return args.predict.pop(0).strip().lower()
 
 
-def show_probs(result, input_word, args, top=5):
-    """--probs: the five most probable letters, highest first."""
+def show_more(model, alphabet, result, input_word, args):
+    """--probs: the five most probable letters of `result`, highest first. --generate N: N
+    letters, each answer fed back in as the input's last step (one-hot rows or ids, as
+    `alphabet` holds them)."""
     if args.probs:
         p = np.asarray(result).reshape(-1)
-        print("   " + "  ".join(f"{input_word[i]} {p[i]:.3f}" for i in np.argsort(-p, kind="stable")[:top]),
-              flush=True)
+        print("   " + "  ".join(f"{input_word[i]} {p[i]:.3f}" for i in np.argsort(-p, kind="stable")[:5]))
+    if args.generate > 1:
+        x = np.asarray(alphabet)
+        ids = x.argmax(-1)[0] if x.ndim == 3 else x[0].astype(int)
+        letters = ""
+        for _ in range(args.generate):
+            pred = int(np.argmax(np.asarray(model(x))[0]))
+            letters += input_word[pred]
+            step = np.eye(x.shape[-1], dtype=x.dtype)[pred] if x.ndim == 3 else pred
+            x = np.concatenate([x[:, 1:], np.reshape(step, (1, 1, *x.shape[2:]))], axis=1)
+        print(f"   {''.join(input_word[int(i)] for i in ids)}->{letters}  (--generate {args.generate})")
+    sys.stdout.flush()
