@@ -6,9 +6,11 @@
 For each letter lesson, runs the script with its defaults (100 epochs from no checkpoint,
 headless) and, one after the other, what it is set against: lecture_recipe.py (the published
 recipe, changed only where Keras 3 demands), or the same lesson in another copy of the scripts
-(an earlier commit, say). Each run starts in a fresh temporary directory; the two alternate,
-so that both see the same machine. Each run is timed to its first prompt, then types the
-lesson's training cycles and times each answer. Prints the medians and their ratio.
+(an earlier commit, say), and a bare `python -c "import tensorflow"`. Each run starts in a fresh
+temporary directory; the three alternate, so that all see the same machine. Each run is timed to
+its first prompt, then types the lesson's training cycles and times each answer. Prints the
+medians, and the ratio of what each spends beyond the bare import: (lesson - import) /
+(lecture - import), which does not move with how fast a machine imports TensorFlow.
 """
 import argparse
 import os
@@ -70,6 +72,15 @@ def one_run(command, words):
         return to_prompt, per_answer
 
 
+def bare_import():
+    """Seconds a fresh Python takes to `import tensorflow`, in a fresh directory."""
+    with tempfile.TemporaryDirectory() as cwd:
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import tensorflow"], cwd=cwd, env=environment(),
+                       check=True, capture_output=True)
+        return time.perf_counter() - start
+
+
 def commands(lesson, epochs, against):
     """{way: command line}: these scripts, and the lecture's recipe or another copy's lesson."""
     ours = [sys.executable, str(SCRIPTS / f"{lesson}.py"), "--epochs", str(epochs)]
@@ -96,21 +107,23 @@ def main():
     other = "lecture" if args.against == "lecture" else "other"
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
           f"median of {args.runs} alternating runs of each way, {args.epochs} epochs")
-    print(f"{'':22}{'to prompt (s)':>28}{'per answer (ms)':>24}")
-    print(f"{'':22}{'scripts':>10}{other:>10}{'ratio':>8}{'scripts':>12}{other:>12}")
+    print(f"{'':22}{'to prompt (s)':>38}{'beyond import':>15}{'per answer (ms)':>24}")
+    print(f"{'':22}{'scripts':>10}{other:>10}{'import':>10}{'ratio':>15}{'scripts':>12}{other:>12}")
     cycles = training_cycles(*(SCRIPTS / f"{lesson}.py" for lesson in args.lessons))
     for lesson in args.lessons:
         words = list(cycles[str(SCRIPTS / f"{lesson}.py")])[:ANSWERS]
         ways = commands(lesson, args.epochs, args.against)
-        runs = {way: [] for way in ways}
+        runs, imports = {way: [] for way in ways}, []
         for _ in range(args.runs):
             for way, command in ways.items():
                 runs[way].append(one_run(command, words))
+            imports.append(bare_import())
         prompt = {way: statistics.median(r[0] for r in runs[way]) for way in ways}
         answer = {way: statistics.median(t for r in runs[way] for t in r[1]) * 1000
                   for way in ways}
-        print(f"{lesson:22}{prompt['scripts']:10.2f}{prompt['other']:10.2f}"
-              f"{prompt['scripts'] / prompt['other']:8.2f}"
+        imported = statistics.median(imports)
+        print(f"{lesson:22}{prompt['scripts']:10.2f}{prompt['other']:10.2f}{imported:10.2f}"
+              f"{(prompt['scripts'] - imported) / (prompt['other'] - imported):15.2f}"
               f"{answer['scripts']:12.1f}{answer['other']:12.1f}", flush=True)
 
 

@@ -32,9 +32,11 @@ UNIT = {"s": 1, "ms": 1e-3, "us": 1e-6}
 
 
 def epoch_seconds(output):
-    """Seconds of each epoch, from Keras's per-epoch lines: '33/33 - 2s - 65ms/step - loss: ...'."""
-    return [int(steps) * float(time) * UNIT[unit] for steps, time, unit in
-            re.findall(r"^(\d+)/\1 - \S+ - ([0-9.]+)(s|ms|us)/step", output, flags=re.M)]
+    """Seconds of each epoch, from the lesson's lines where no bar is drawn: 'Epoch 2/6 - 0.52s - loss: ...'
+    (an earlier copy of the scripts: Keras's '33/33 - 2s - 65ms/step - loss: ...')."""
+    plain = [float(seconds) for seconds in re.findall(r"^Epoch \d+/\d+ - ([0-9.]+)s - ", output, flags=re.M)]
+    return plain or [int(steps) * float(time) * UNIT[unit] for steps, time, unit in
+                     re.findall(r"^(\d+)/\1 - \S+ - ([0-9.]+)(s|ms|us)/step", output, flags=re.M)]
 
 
 def run_lesson(scripts, name, csv, epochs):
@@ -94,7 +96,7 @@ def main():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--csv", help="a price file (default: the synthetic series)")
     parser.add_argument("--epochs", type=int, default=3,
-                        help="epochs timed after the first (default 3)")
+                        help="epochs timed after the first (default 3; at most 9, each printed)")
     parser.add_argument("--runs", type=int, default=1,
                         help="alternating runs of each way; the median is printed (default 1)")
     parser.add_argument("--cells", nargs="+", choices=list(CELLS), default=list(CELLS),

@@ -2,7 +2,7 @@
 # # 字母预测：输入一个字母，预测下一个（Embedding，1pre1）
 #
 # 和独热码的 1pre1 一样：a 后面是 b，……，e 后面又回到 a。不同的是编码：字母的编号直接送进网络，
-# Embedding 层为每个编号学出一个短向量（这里是 2 个数），而不是固定的独热码。
+# Embedding 层为每个编号学出一个低维向量（这里是 2 个数），而不是固定的独热码。
 # 按六步法来写：import、准备数据、Sequential 搭网络、compile、fit、summary；
 # 再加上八股扩展里的断点续训、参数提取和 acc/loss 曲线，最后输入字母看预测结果。
 
@@ -12,15 +12,15 @@
 One letter in, the next letter out: a SimpleRNN on letters coded by an Embedding (Lecture 6, 1pre1).
 
     python scripts/rnn_embedding_1pre1.py            训练（或接着上次训练），然后输入字母预测
-    python scripts/rnn_embedding_1pre1.py --help     全部参数 (the flags)
+    python scripts/rnn_embedding_1pre1.py --help     全部命令行选项 (the flags)
 """
-import lessonkit  # 课程的辅助工具，要最先导入：TensorFlow 安静地启动，出了问题只用一行说明
+import lessonkit  # 课程辅助工具，须最先导入：屏蔽 TensorFlow 启动日志，出错时只打印一行原因
 import numpy as np
 import tensorflow as tf
 from tensorflow.keras.layers import Dense, SimpleRNN, Embedding
 import matplotlib.pyplot as plt
 
-args = lessonkit.letter_flags(__doc__, epochs=100)  # 命令行参数；什么都不加，就和讲义一样
+args = lessonkit.letter_flags(__doc__, epochs=100)  # 命令行选项；一个都不加时，和讲义完全一样
 
 # %% [markdown]
 # ## 数据 (the data)
@@ -40,7 +40,7 @@ np.random.seed(7)
 np.random.shuffle(x_train)
 np.random.seed(7)
 np.random.shuffle(y_train)
-tf.keras.utils.set_random_seed(7)  # 讲义是 tf.random.set_seed(7)；Keras 3 还要固定 Python 自己的随机数
+tf.keras.utils.set_random_seed(7)  # 讲义用 tf.random.set_seed(7)；Keras 3 还要固定 Python 的 random
 
 # Embedding 的输入是二维的：[样本数, 循环核时间展开步数]，这里是 [5, 1]
 x_train = np.reshape(x_train, (len(x_train), 1))
@@ -79,7 +79,7 @@ if lessonkit.checkpoint_to_load(model, checkpoint_save_path, args):  # 有这一
 cp_callback = lessonkit.ModelCheckpoint(filepath=checkpoint_save_path,
                                         save_weights_only=True,
                                         save_best_only=True,
-                                        monitor='loss')  # 没有测试集，按训练的 loss 挑最好的权重
+                                        monitor='loss')  # 没有测试集，就按训练集上的 loss 保存最好的权重
 
 # %% [markdown]
 # ## 训练 (fit) 和查看网络结构 (summary)
@@ -95,12 +95,12 @@ model.summary()
 # %% [markdown]
 # ## 参数提取 (the weight dump)
 #
-# 把每个可训练参数的名字、形状和数值写进文本文件，训练出的矩阵可以打开来看。
+# 把每个可训练参数的名字、形状和数值写进文本文件，打开就能看到训练出的参数矩阵。
 
 # %%
 file = open(f"./{args.name}_weights.txt", 'w', encoding='utf-8')
 for v in model.trainable_variables:
-    file.write(str(v.path) + '\n')  # Keras 3 里 v.name 只剩 kernel 这样的短名，v.path 带上层名
+    file.write(str(v.path) + '\n')  # Keras 3 里 v.name 只剩 kernel 这样的短名，v.path 前面还带着层的名字
     file.write(str(v.shape) + '\n')
     file.write(str(v.numpy()) + '\n')
 file.close()
@@ -121,7 +121,7 @@ plt.subplot(1, 2, 2)
 plt.plot(loss, label='Training Loss')
 plt.title('Training Loss')
 plt.legend()
-lessonkit.show_or_save(f"{args.name}_curves.png", args, history=history)  # 讲义的 plt.show()，并存成 PNG
+lessonkit.show_or_save(f"{args.name}_curves.png", args, history=history)  # 即讲义的 plt.show()，另外存一份 PNG
 
 # %% [markdown]
 # ## 预测 (predict)
@@ -132,11 +132,11 @@ lessonkit.show_or_save(f"{args.name}_curves.png", args, history=history)  # 讲�
 # %%
 preNum = lessonkit.ask_count("input the number of test alphabet:", args)
 for i in range(preNum):
-    alphabet1 = lessonkit.ask_word("input test alphabet:", input_word, 1, args)  # 输错了会再问一次
+    alphabet1 = lessonkit.ask_word("input test alphabet:", input_word, 1, args)  # 输入不合要求会重新问
     alphabet = [w_to_id[alphabet1]]
     alphabet = np.reshape(alphabet, (1, 1))
     result = model(alphabet)
     pred = tf.argmax(result, axis=1)
     pred = int(pred[0])
     print(alphabet1 + '->' + input_word[pred])
-    lessonkit.show_more(model, alphabet, result, input_word, args)  # --probs、--generate 时多打印一行
+    lessonkit.show_more(model, alphabet, result, input_word, args)  # 加 --probs 或 --generate 时，各多打印一行

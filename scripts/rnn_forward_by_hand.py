@@ -1,9 +1,9 @@
 # %% [markdown]
 # # 循环计算过程：用训练好的权重一步一步手算，再和 Keras 对一对
 #
-# 参数矩阵训练好以后就固定了；每个时间步，记忆体 h_t 由这一步的输入 x_t 和上一步的 h_{t-1} 算出来，
-# 最后一步的输出送进全连接层。下面先把讲义里 SimpleRNN、LSTM、GRU 的公式一行一行写成 NumPy，
-# 再用一课训练出的权重算一遍，最后请 Keras 算同一个输入，看两者差多少。
+# 参数矩阵训练好以后就固定了；每个时间步，记忆体 h_t 由这一步的输入 x_t 和上一步的记忆体 h_{t-1}
+# 算出来，最后一步的输出送进全连接层。下面先把讲义里 SimpleRNN、LSTM、GRU 的公式一行一行写成 NumPy
+# 代码，再用某一课训练好的权重算一遍，最后让 Keras 算同一个输入，看两者差多少。
 
 # %%
 """手算循环层的前向传播（第六讲，循环计算过程），用一课训练好的权重，和 Keras 的结果对比。
@@ -11,13 +11,13 @@
 The recurrence by hand: a trained lesson's prediction recomputed step by step in NumPy, with the
 lecture's equations for SimpleRNN, LSTM and GRU, and checked against Keras.
 
-    python scripts/rnn_forward_by_hand.py                           rnn_onehot_4pre1，输入 bcde
+    python scripts/rnn_forward_by_hand.py                           默认：rnn_onehot_4pre1，输入 bcde
     python scripts/rnn_forward_by_hand.py rnn_embedding_4pre1 wxyz
-    python scripts/rnn_forward_by_hand.py my_rnn.py abcd             自己改的一课 (a lesson of your own)
+    python scripts/rnn_forward_by_hand.py my_rnn.py abcd             自己改写的课 (a lesson of your own)
     python scripts/rnn_forward_by_hand.py stock_gru                  股票预测：测试集最后一天
     python scripts/rnn_forward_by_hand.py stock_lstm --day 1         测试集的第 1 个预测日
 """
-import lessonkit  # 课程的辅助工具：出了问题只用一行说明
+import lessonkit  # 课程辅助工具：出错时只打印一行原因
 import numpy as np
 from lessonkit import by_hand
 
@@ -27,13 +27,14 @@ TOLERANCE = 1e-5
 # %% [markdown]
 # ## 讲义的公式，一个公式一行 (the lecture's equations)
 #
-# 行向量写法：x_t 乘 W（Keras 的 kernel），h_{t-1} 乘 U（Keras 的 recurrent_kernel）。
-# σ 是 sigmoid（Keras 的 recurrent_activation），tanh 是 activation；⊙ 是对应元素相乘（NumPy 的 *）。
+# 行向量写法：x_t·W（SimpleRNN 里是 Wxh，Keras 的 kernel），h_{t-1}·U（SimpleRNN 里是 Whh，Keras 的
+# recurrent_kernel）。σ 是 sigmoid（Keras 的 recurrent_activation），tanh 是 Keras 的 activation；
+# ⊙ 是对应元素相乘（NumPy 的 *）。
 
 
 # %%
 def simple_rnn(x_t, h_prev, Wxh, Whh, bh, tanh):
-    x_Wxh, h_Whh = x_t @ Wxh, h_prev @ Whh                              # 这一步的输入，上一步的记忆
+    x_Wxh, h_Whh = x_t @ Wxh, h_prev @ Whh                              # 这一步的输入乘 Wxh，上一步的记忆体乘 Whh
     h_t = tanh(x_Wxh + h_Whh + bh)                                      # 记忆体 h_t
     return {"x_t·Wxh": x_Wxh, "h_(t-1)·Whh": h_Whh, "h_t": h_t}
 
@@ -49,15 +50,15 @@ def lstm(x_t, h_prev, C_prev, W, U, b, σ, tanh):
 
 
 def gru(x_t, h_prev, W, U, b, b2, σ, tanh, reset_after):
-    z_t = σ(x_t @ W["z"] + b["z"] + h_prev @ U["z"] + b2["z"])          # 更新门（Keras 的）
+    z_t = σ(x_t @ W["z"] + b["z"] + h_prev @ U["z"] + b2["z"])          # 更新门，按 Keras 的定义（= 1 - 讲义的 z_t）
     r_t = σ(x_t @ W["r"] + b["r"] + h_prev @ U["r"] + b2["r"])          # 重置门
-    if reset_after:  # Keras 的默认：重置门乘在 h_{t-1} U 之后，里面还有一个偏置
-        h_tilde = tanh(x_t @ W["h"] + b["h"] + r_t * (h_prev @ U["h"] + b2["h"]))
+    if reset_after:  # Keras 默认（reset_after=True）：h_{t-1}U 先加第二个偏置 b'，再乘重置门
+        h_tilde = tanh(x_t @ W["h"] + b["h"] + r_t * (h_prev @ U["h"] + b2["h"]))  # 候选隐藏层 h̃_t
     else:            # 讲义的写法：重置门先乘 h_{t-1}
         h_tilde = tanh(x_t @ W["h"] + (r_t * h_prev) @ U["h"] + b["h"])  # 候选隐藏层 h̃_t
-    h_t = z_t * h_prev + (1 - z_t) * h_tilde                            # 记忆体 h_t（Keras 的）
+    h_t = z_t * h_prev + (1 - z_t) * h_tilde                            # 记忆体 h_t（用 Keras 的 z_t）
     z_lecture = 1 - z_t                                                 # 讲义的更新门
-    h_t_lecture = (1 - z_lecture) * h_prev + z_lecture * h_tilde        # 讲义的 h_t：和上一行相同
+    h_t_lecture = (1 - z_lecture) * h_prev + z_lecture * h_tilde        # 讲义公式算的 h_t，和上面 Keras 的 h_t 相同
     return {"z_t": z_t, "r_t": r_t, "h̃_t": h_tilde, "h_t": h_t,
             "z_t (lecture)": z_lecture, "h_t (lecture)": h_t_lecture}
 
@@ -65,13 +66,13 @@ def gru(x_t, h_prev, W, U, b, b2, σ, tanh, reset_after):
 # %% [markdown]
 # ## 这一课和它训练好的权重 (the lesson and its trained weights)
 #
-# 从检查点里读出这一课的模型和权重（不运行那一课的代码），准备好输入：字母课是输入的字母，
-# 股票课是测试集里某一天之前 60 天的开盘价（和那一课一样归一化）。
+# 从 checkpoint 里读出所选那一课的模型和权重（不重新运行那一课），再准备输入：字母课用输入的字母，
+# 股票课用测试集某一天之前 60 天的开盘价（归一化和那一课相同）。
 
 # %%
 name, checkpoint_save_path, record, layers, train = by_hand.lesson(args)
 time_steps = by_hand.input_length(record)
-letter_lesson = record.input_word is not None  # 字母课的检查点记着它的字母表
+letter_lesson = record.input_word is not None  # 字母课的 checkpoint 里存着它的字母表
 if letter_lesson:
     input_word = record.input_word
     word = by_hand.letters(args.input, input_word, time_steps, name)
@@ -93,8 +94,8 @@ print(f"{name}: {time_steps} time step(s), {' + '.join(str(layer.config['units']
 # %% [markdown]
 # ## 一层一层地算 (layer by layer)
 #
-# 每个循环层都从 h_0 = 0（LSTM 还有 C_0 = 0）开始，按时间步套用上面的公式。
-# 时间步和记忆体多的时候，只打印前几步、最后一步，和前 4 个记忆体。
+# 每个循环层都从 h_0 = 0（LSTM 还有 C_0 = 0）开始，按时间步套用上面的公式。时间步超过 6 步时
+# （股票课），只打印前 3 步和最后一步，每步只打印前 4 个记忆体，矩阵只打印左上角一块。
 
 # %%
 FEW = 3 if time_steps > 6 else None  # the steps printed in full: the first few, and the last
@@ -207,7 +208,7 @@ else:
              f"max abs difference {difference:.1e})")
 
 # %% [markdown]
-# ## 画出来 (the picture): 第一个循环层每一步的门和记忆体，以及输出
+# ## 画出来：第一个循环层每个时间步的门、候选态、细胞态和记忆体，以及输出 (the picture)
 
 # %%
 by_hand.picture(first_steps, labels, unit_label, below, formula)

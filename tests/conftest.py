@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import h5py
@@ -215,7 +216,8 @@ def lesson_facts(script, path=None):
 
     source = Path(path or SCRIPTS / f"{script}.py").read_text(encoding="utf-8")
     facts = {"doc": ast.get_docstring(ast.parse(source), clean=False)}
-    for key, pattern in (("input_word", r'^input_word = "(\w+)"'), ("time_steps", r"^time_steps = (\d+)"),
+    for key, pattern in (("input_word", r'^input_word = "(\w+)"'),
+                         ("time_steps", r"^x_train = np\.reshape\(x_train, \(len\(x_train\), (\d+)"),
                          ("epochs", r"_flags\(__doc__, epochs=(\d+)")):
         found = re.search(pattern, source, flags=re.M)
         if found:
@@ -227,13 +229,13 @@ def parser_of(script, path=None):
     """The argument parser a script (or the lesson at `path`) builds, made without running it."""
     flags = scripts_module("lessonkit.flags")
     if script == "rnn_forward_by_hand":
-        return flags.by_hand_parser("")
+        return scripts_module("lessonkit.by_hand").by_hand_parser("")
     if script == "get_stock_data":
         return scripts_module("get_stock_data").parser
     facts = lesson_facts(script, path)
     if script.startswith("stock_"):
         return flags.stock_parser(facts["doc"], facts["epochs"])
-    return flags.letter_parser(facts["doc"], facts["epochs"], facts["input_word"], facts["time_steps"])
+    return flags.letter_parser(facts["doc"], facts["epochs"])
 
 
 def figure_of(png):
@@ -261,8 +263,8 @@ def checkpoint_arrays(path):
 
 
 def epoch_losses(stdout):
-    """The loss Keras reports for each epoch, in order."""
-    return [float(x) for x in re.findall(r"step - loss: ([0-9.e+-]+)", stdout)]
+    """The loss of each epoch a run reported (Keras's bar, or a few plain lines), in order."""
+    return [float(x) for x in re.findall(r" - loss: ([0-9.e+-]+)", stdout)]
 
 
 def epoch_accuracies(stdout):
@@ -422,13 +424,14 @@ def copy_of(trained, tmp_path):
 def resumed_runs(trained, shared_dir):
     """Each lesson resumed from its default training for 5 more epochs, once per test run, as a lab
     server runs it: no display, matplotlib left to choose its backend and Python its console's
-    encoding (MPLBACKEND and PYTHONIOENCODING empty: a pipe's, cp1252 or cp936 on Windows).
+    encoding (MPLBACKEND and PYTHONIOENCODING empty: a pipe's, cp1252 or cp936 on Windows), and
+    KERAS_BACKEND set for another framework.
 
-    Before it, the curves of the default training are removed, and partial files are left in its
-    checkpoint folder as runs killed while writing leave them: of this lesson by a process that
-    has ended (a checkpoint and a picture), of this lesson by one still running (this test
-    process), of another lesson by one that has ended. Returns lesson -> (its working directory,
-    its stdout, {what each partial file is: its path}); its pictures are described.
+    Before it, the curves of the default training are removed, and partial files are left as runs
+    killed while writing leave them: of this lesson, two hours old (a checkpoint and a picture)
+    and a moment old (a run still writing it), of another lesson, two hours old. Returns
+    lesson -> (its working directory, its stdout, {what each partial file is: its path}); its
+    pictures are described.
     """
     def get(lesson):
         def make(folder):
@@ -437,21 +440,22 @@ def resumed_runs(trained, shared_dir):
                             ignore=shutil.ignore_patterns("result.json"))
             (folder / f"{lesson}_curves.png").unlink()
             other = next(name for name in LESSONS if name != lesson)
-            ended = [subprocess.Popen([sys.executable, "-c", "pass"]) for _ in range(3)]
-            for process in ended:  # held until the run is over: no process takes their ids
-                process.wait()
             partial = {
-                "stale": Path("checkpoint") / f"{lesson}.partial-{ended[0].pid}.weights.h5",
-                "live": Path("checkpoint") / f"{lesson}.partial-{os.getpid()}.weights.h5",
-                "other lesson's": Path("checkpoint") / f"{other}.partial-{ended[1].pid}.weights.h5",
-                "stale picture": Path(f"{lesson}_curves.partial-{ended[2].pid}.png")}
-            for path in partial.values():
+                "stale": Path("checkpoint") / f"{lesson}.partial-101.weights.h5",
+                "fresh": Path("checkpoint") / f"{lesson}.partial-102.weights.h5",
+                "other lesson's": Path("checkpoint") / f"{other}.partial-103.weights.h5",
+                "stale picture": Path(f"{lesson}_curves.partial-104.png")}
+            two_hours_ago = time.time() - 7200
+            for what, path in partial.items():
                 (folder / path).write_bytes(b"half a file")
+                if what != "fresh":
+                    os.utime(folder / path, (two_hours_ago, two_hours_ago))
             result = run_script("", str(SCRIPTS / f"{lesson}.py"), "--epochs", "5", "--predict",
                                 next(iter(LESSONS[lesson])), cwd=folder, path=OBSERVED,
-                                env={"MPLBACKEND": "", "PYTHONIOENCODING": ""})
+                                env={"MPLBACKEND": "", "PYTHONIOENCODING": "", "KERAS_BACKEND": "torch"})
             assert result.returncode == 0, result.stderr
-            return {"stdout": result.stdout, "partial": {k: str(v) for k, v in partial.items()}}
+            return {"stdout": result.stdout, "stderr": result.stderr,
+                    "partial": {k: str(v) for k, v in partial.items()}}
 
         folder, result = trained_once(shared_dir, f"resumed-{lesson}", make)
         return folder, result["stdout"], {k: folder / v for k, v in result["partial"].items()}
@@ -459,25 +463,39 @@ def resumed_runs(trained, shared_dir):
     return get
 
 
+# What predicted_runs types at rnn_onehot_4pre1's prompts before its training cycles: answers
+# that are no count (the last 5000 digits, too long for int(); then one of a million), then a
+# count one more than the cycles, then words it cannot take. The input then ends.
+BAD_COUNTS = ["three", "2.5", "", "7" * 5000, "7" * 1_000_000 + "x"]
+BAD_WORDS = ["", "abc", "abcz", "ａｂｃｄ", "ab1d", "abcde", "z" * 1_000_000]
+
+
 @pytest.fixture(scope="session")
 def predicted_runs(trained, shared_dir):
-    """Each letter lesson run once with --epochs 0 --generate 10 --probs on a copy of its default
-    training, given every training cycle with --predict (rnn_onehot_4pre1: typed at its prompt):
-    lesson -> (its working directory, its stdout). The copy keeps the times its files were
-    written at (shutil.copytree), so what the run rewrote shows beside the default training's
-    own folder, `trained(lesson)[0]`."""
+    """A letter lesson run once with --epochs 0 --generate 12 --probs on a copy of its default
+    training: lesson -> (its working directory, its stdout). rnn_onehot_4pre1 is typed its cycles
+    at the prompt, after bad answers (BAD_COUNTS, BAD_WORDS), and the input ends before the
+    count it was given; rnn_onehot_1pre1 is typed them on an ASCII console, after answers it
+    cannot decode; the others are given them with --predict, then qwer and wxyz. The copy keeps the times its files
+    were written at (shutil.copytree), so what the run rewrote shows beside `trained(lesson)[0]`."""
     def get(lesson):
         def make(folder):
             source, _ = trained(lesson)
             shutil.copytree(source, folder, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns("result.json"))
-            words = list(LESSONS[lesson])
-            if lesson == "rnn_onehot_4pre1":  # at the prompt: the count, then each word
-                given, typed = [], "".join(f"{line}\n" for line in [len(words), *words])
-            else:
-                given, typed = ["--predict", *words], ""
-            result = run_script(lesson, "--epochs", "0", *given, "--generate", "10", "--probs",
-                                cwd=folder, stdin=typed)
+            words, env = list(LESSONS[lesson]), None
+            if lesson == "rnn_onehot_4pre1":
+                given = []
+                typed = "".join(f"{line}\n" for line in [*BAD_COUNTS, len(words) + 1, *BAD_WORDS,
+                                                          f" {words[0].upper()} ", *words[1:]])
+            elif lesson == "rnn_onehot_1pre1":
+                given, env = [], {"PYTHONIOENCODING": "ascii"}
+                typed = b"\xff\xfe\n" + f"{len(words)}\n".encode() + b"\xc3\xa9\n" + "".join(
+                    f"{word}\n" for word in words).encode()
+            else:  # and two words that are not cycles: one it never saw, one past the end
+                given, typed = ["--predict", *words, "qwer", "wxyz"], ""
+            result = run_script(lesson, "--epochs", "0", *given, "--generate", "12", "--probs",
+                                cwd=folder, stdin=typed, env=env)
             assert result.returncode == 0, result.stderr
             return {"stdout": result.stdout}
 
@@ -487,9 +505,16 @@ def predicted_runs(trained, shared_dir):
     return get
 
 
+def stock_run_name(script):
+    """What a stock lesson calls its run on stock_runs' prices: a file of its own, not the course's."""
+    return f"{script}_SH600519"
+
+
 @pytest.fixture(scope="session")
 def stock_runs(shared_dir):
-    """Each stock script run once, 2 epochs, on a 400-day file: script -> (directory, stdout)."""
+    """Each stock script run once, 2 epochs, on a 400-day SH600519.csv of other prices in its
+    working directory, as the lecture reads it: script -> (directory, stdout). The runs are named
+    for their file (stock_run_name)."""
     def get(script):
         def make(folder):
             price_table(400).to_csv(folder / "SH600519.csv")
@@ -505,40 +530,66 @@ def stock_runs(shared_dir):
 
 
 @pytest.fixture(scope="session")
+def stock_by_hand(stock_runs, shared_dir):
+    """The by-hand pass run once on a stock run's checkpoint, in a copy of its folder (its
+    SH600519.csv there), for a test day (None: the pass's default, the last): (script, day) ->
+    (its working directory, its stdout, its stderr). Its picture is described."""
+    def get(script, day=None):
+        def make(folder):
+            source, _ = stock_runs(script)
+            shutil.copytree(source, folder, dirs_exist_ok=True, ignore=shutil.ignore_patterns("result.json"))
+            result = run_script("", str(SCRIPTS / "rnn_forward_by_hand.py"), script,
+                                *(["--day", str(day)] if day else []), cwd=folder, path=OBSERVED)
+            return {"stdout": result.stdout, "stderr": result.stderr, "status": result.returncode}
+
+        folder, result = trained_once(shared_dir, f"by-hand-{script}-{day}", make)
+        assert result["status"] == 0, result["stderr"]
+        return folder, result["stdout"], result["stderr"]
+
+    return get
+
+
+@pytest.fixture(scope="session")
 def messy_file_run(stock_runs, shared_dir):
-    """stock_rnn --csv prices.csv --epochs 1 --no-show, once, where the stock_rnn run's checkpoint
-    was copied and made unbeatable on its own prices (best 1e-9): prices.csv holds other prices
-    (messy_prices()), as tushare's Pro API writes them, newest first. Returns (its working
-    directory, its stdout, its stderr, the checkpoint's `data` before the run)."""
+    """stock_rnn --csv prices.csv --epochs 1 --no-show, once, where the course's checkpoint
+    (checkpoint/stock_rnn.weights.h5, here the stock_rnn run's) lies: prices.csv holds other
+    prices (messy_prices()), as tushare's Pro API writes them, newest first. Returns (its working
+    directory, its stdout, its stderr, the course checkpoint's bytes before the run)."""
     def make(folder):
         source, _ = stock_runs("stock_rnn")
-        shutil.copytree(source / "checkpoint", folder / "checkpoint")
-        with h5py.File(folder / "checkpoint" / "stock_rnn.weights.h5", "a") as f:
-            trained_on = str(f.attrs["data"])
-            f.attrs["best"] = 1e-9
+        (folder / "checkpoint").mkdir()
+        course = folder / "checkpoint" / "stock_rnn.weights.h5"
+        shutil.copyfile(source / "checkpoint" / f"{stock_run_name('stock_rnn')}.weights.h5", course)
         tushare_pro(messy_prices()[0], folder / "prices.csv")
         result = run_script("stock_rnn", "--csv", "prices.csv", "--epochs", "1", "--no-show",
                             cwd=folder)
         assert result.returncode == 0, result.stderr
-        return {"stdout": result.stdout, "stderr": result.stderr, "trained_on": trained_on}
+        return {"stdout": result.stdout, "stderr": result.stderr}
 
     folder, result = trained_once(shared_dir, "messy-file", make)
-    return folder, result["stdout"], result["stderr"], result["trained_on"]
+    return folder, result["stdout"], result["stderr"]
 
 
 @pytest.fixture(scope="session")
 def pycharm_run(shared_dir):
-    """rnn_embedding_4pre1 run once as PyCharm's Run button runs it, from a copy of scripts/ (the
-    script's own folder, PYCHARM_HOSTED set), with the parameters --epochs 3 --predict ABCD
-    --predict " wxyz" and a line on stdin it must not read: (that scripts/ folder, its stdout, the
-    files it wrote there)."""
+    """rnn_embedding_4pre1 run once as PyCharm's Run button runs it on a desktop, from a copy of
+    scripts/ (the script's own folder, PYCHARM_HOSTED set, a display whose windows the run says it
+    opens, and Keras told by its keras.json to use JAX), with the parameters --epochs 3 --predict
+    ABCD --predict " wxyz" and a line on stdin it must not read: (that scripts/ folder, its
+    stdout, the files it wrote there)."""
     def make(folder):
         scripts = folder / "scripts"
         shutil.copytree(SCRIPTS, scripts, ignore=shutil.ignore_patterns("__pycache__", "checkpoint"))
+        home = folder / "keras-home"
+        home.mkdir()
+        (home / "keras.json").write_text(json.dumps({"backend": "jax", "floatx": "float32", "epsilon": 1e-07,
+                                                     "image_data_format": "channels_last"}), encoding="utf-8")
         before = set(scripts.rglob("*"))
         result = run_script("", "--epochs", "3", "--predict", "ABCD", "--predict", " wxyz",
                             cwd=scripts, path=scripts / "rnn_embedding_4pre1.py",
-                            env={"PYCHARM_HOSTED": "1"}, stdin="this would be a bad answer\n")
+                            env={"PYCHARM_HOSTED": "1", "DISPLAY": ":0", "KERAS_HOME": str(home),
+                                 "MPLBACKEND": "module://recording_backend", "PYTHONPATH": str(PROGRAMS)},
+                            stdin="this would be a bad answer\n")
         assert result.returncode == 0, result.stderr
         written = sorted(str(path.relative_to(scripts)).replace(os.sep, "/")
                          for path in scripts.rglob("*") if path.is_file() and path not in before

@@ -1,12 +1,14 @@
 """The by-hand forward pass agrees with Keras, and says so, on each lesson's trained weights."""
+import argparse
 import re
 
 import h5py
 import numpy as np
+import pandas as pd
 import pytest
 
-from conftest import (LESSONS, assert_works_here, checkpoint_of, lesson_facts,
-                      one_line, printed, run_script, suggested_command)
+from conftest import (LESSONS, assert_works_here, checkpoint_of, lesson_facts, one_line, printed,
+                      run_script, stock_run_name, suggested_command)
 
 FINAL_LINE = re.compile(r"^(\w+)->(\w)  \(Keras: (\w), max abs difference ([0-9.e+-]+)\)$", re.M)
 
@@ -49,6 +51,7 @@ def test_final_line_names_the_keras_letter_and_the_picture_is_saved(by_hand_runs
     assert stdout.rstrip().splitlines()[-2].endswith(match[3] + ")")  # (the last: imported)
     assert match[0] == word and match[1] == match[2] == LESSONS[lesson].get(word, match[2])
     assert float(match[3]) < 1e-5
+    printed("bcde->a  (Keras: a, max abs difference …)", f"bcde->a  (Keras: a, max abs difference {match[3]})")
     assert (cwd / f"{lesson}_by_hand.png").read_bytes()[:4] == b"\x89PNG"
 
 
@@ -98,11 +101,51 @@ def test_unknown_lessons_and_bad_letters_get_one_line_and_status_2(copy_of):
     cwd = copy_of("rnn_onehot_4pre1")
     unknown = run_script("rnn_forward_by_hand", "rnn_gru_9pre1", cwd=cwd)
     line = one_line(unknown)
-    printed("Unknown lesson '…': there is neither X nor X; the letter lessons are …", line)
-    assert line.endswith("the letter lessons are rnn_embedding_1pre1, rnn_embedding_4pre1, "
-                         "rnn_onehot_1pre1, rnn_onehot_4pre1.")
+    printed("Unknown lesson '…': there is neither X nor X; the lessons are …", line)
+    assert line.endswith("the lessons are rnn_embedding_1pre1, rnn_embedding_4pre1, "
+                         "rnn_onehot_1pre1, rnn_onehot_4pre1, stock_gru, stock_lstm, stock_rnn.")
     bad = run_script("rnn_forward_by_hand", "rnn_onehot_4pre1", "abcz", cwd=cwd)
     line = one_line(bad)
     printed("Input for LESSON: …", line)
     assert line == ("Input for rnn_onehot_4pre1: 'abcz' has 'z', outside a-e; type 4 letters from "
                     "a-e, like abcd.")
+
+
+# ## The stock lessons: LSTM's and GRU's gates on 60 days, the prediction in yuan
+
+STOCK_LINE = re.compile(r"^day (\d+) \((\d{4}-\d\d-\d\d)\): ([0-9.]+) yuan  \(Keras: ([0-9.]+) yuan, "
+                        r"max abs difference ([0-9.e+-]+)\)$", re.M)
+
+
+@pytest.mark.parametrize("script, day, names", [
+    ("stock_lstm", None, ["i_t", "f_t", "o_t", "C̃_t", "C_t", "h_t"]),
+    ("stock_gru", 1, ["z_t", "r_t", "h̃_t", "h_t", "z_t (lecture)", "h_t (lecture)"]),
+])
+def test_a_trained_stock_lesson_is_computed_by_hand_gate_by_gate_as_keras_computes_it(stock_by_hand, script,
+                                                                                      day, names):
+    cwd, stdout, _ = stock_by_hand(script, day)  # 2 epochs on its own SH600519.csv, in that folder
+    result = argparse.Namespace(stdout=stdout)
+    [(shown_day, date, price, keras_price, difference)] = STOCK_LINE.findall(result.stdout)
+    assert float(difference) <= 1e-5 and abs(float(price) - float(keras_price)) <= 0.01
+    assert shown_day == str(day or 240)
+    printed("day N (…): … yuan  (Keras: … yuan, max abs difference …)", result.stdout)
+    opens = pd.read_csv(cwd / "SH600519.csv")
+    assert date == opens["date"].iloc[-240 + int(shown_day) - 1]
+    real = opens["open"].iloc[-240 + int(shown_day) - 1]
+    assert f"the real opening price {real:.2f}" in result.stdout
+    for name in names:
+        assert re.search(rf"^    {re.escape(name)} ", result.stdout, flags=re.M), name
+    assert "t = 60: x_t; memory units 1-4 of 80" in result.stdout and "... steps 4 to 59 ..." in result.stdout
+    units = 80
+    blocks = "ifco" if script == "stock_lstm" else "zrh"
+    assert f"kernel W (1, {len(blocks) * units})" in result.stdout  # the (1, 320) of the weight dump
+    assert ", ".join(f"{g} in columns {k * units}-{(k + 1) * units - 1}" for k, g in enumerate(blocks)) in result.stdout
+    if script == "stock_gru":
+        assert "Keras applies the reset gate after the product (reset_after=True, its default)" in result.stdout
+    assert (cwd / f"{stock_run_name(script)}_by_hand.png").exists()
+
+
+def test_a_test_day_the_lesson_does_not_predict_is_refused(stock_runs):
+    cwd, _ = stock_runs("stock_rnn")
+    result = run_script("rnn_forward_by_hand", "stock_rnn", "--day", "241", cwd=cwd)
+    printed("--day N: the lesson predicts N test days; give 1 to N.", one_line(result))

@@ -10,9 +10,9 @@ import time
 import numpy as np
 import pytest
 
-from conftest import (LESSONS, PROGRAMS, RESUME_LINE, checkpoint_arrays, checkpoint_of, epoch_accuracies,
-                      epoch_losses, finish, help_of, parser_of, posix_only, printed, read_until, run_script,
-                      scripts_module, start_script)
+from conftest import (BAD_COUNTS, BAD_WORDS, LESSONS, RESUME_LINE, checkpoint_arrays, checkpoint_of,
+                      epoch_accuracies, epoch_losses, finish, help_of, parser_of, posix_only, printed,
+                      read_until, run_script, scripts_module, start_script)
 
 TRAINABLE = {"rnn_onehot_1pre1": 47, "rnn_onehot_4pre1": 47,
              "rnn_embedding_1pre1": 48, "rnn_embedding_4pre1": 468}
@@ -40,8 +40,11 @@ def test_defaults_reach_accuracy_1_and_predict_every_training_cycle(trained, les
     assert "load the model" not in stdout
     assert checkpoint_of(cwd, lesson).exists()
     printed("Trained N epochs: best loss … at epoch N, saved to X.", stdout)
-    printed("Weights written to X", stdout)
     printed("Plot saved to X", stdout)
+    # Not Keras's redrawn bar, which a pipe would keep 200 times over: a few plain lines.
+    epochs = re.findall(r"^Epoch (\d+)/100 - [0-9.]+s - loss: ", stdout, flags=re.M)
+    assert epochs == ["1", *map(str, range(10, 101, 10))] and "\b" not in stdout
+    printed("Epoch N/N - …s - loss: …", stdout)
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
@@ -76,53 +79,36 @@ def test_without_a_display_the_curves_are_saved_as_png(trained, lesson):
 # --no-show: the same decision (plots.can_show_plots) for every platform in test_decisions.py, and
 # end to end in a notebook (test_notebooks.py).
 @pytest.mark.parametrize("where", ["a lab server", "a desktop"])
-def test_the_curves_are_shown_only_where_a_screen_can_show_them_and_always_saved(copy_of,
-                                                                                resumed_runs, where):
+def test_the_curves_are_shown_only_where_a_screen_can_show_them_and_always_saved(resumed_runs,
+                                                                                pycharm_run, where):
     if where == "a lab server":  # matplotlib chooses, as on a server: Agg, for want of a display
         cwd, stdout, _ = resumed_runs("rnn_onehot_1pre1")  # the picture was removed before it
-    else:  # a display, and a backend that draws windows there
-        cwd = copy_of("rnn_onehot_1pre1")
-        (cwd / "rnn_onehot_1pre1_curves.png").unlink()
-        screen = {"DISPLAY": ":0", "MPLBACKEND": "module://recording_backend",
-                  "PYTHONPATH": str(PROGRAMS)}
-        result = run_script("rnn_onehot_1pre1", "--epochs", "1", "--predict", "a", cwd=cwd,
-                            env=screen)
-        assert result.returncode == 0, result.stderr
-        stdout = result.stdout
-    assert (cwd / "rnn_onehot_1pre1_curves.png").read_bytes()[:4] == b"\x89PNG"
-    assert "Plot saved to rnn_onehot_1pre1_curves.png" in stdout
+        lesson = "rnn_onehot_1pre1"
+    else:  # PyCharm on a desktop: a display, and a backend that draws windows there
+        cwd, stdout, _ = pycharm_run
+        lesson = "rnn_embedding_4pre1"
+    assert (cwd / f"{lesson}_curves.png").read_bytes()[:4] == b"\x89PNG"
+    assert f"Plot saved to {lesson}_curves.png" in stdout
     assert ("(a window shows figure 1)" in stdout) == (where == "a desktop")
 
 
-@pytest.mark.parametrize("lesson", ["rnn_onehot_1pre1", "rnn_embedding_4pre1"])
-def test_second_run_resumes_from_checkpoint(trained, resumed_runs, lesson):
-    _, first = trained(lesson)
-    _, stdout, _ = resumed_runs(lesson)  # 5 epochs more
-    lines = stdout.splitlines()
-    assert RESUME_LINE in lines  # the lecture's line, exactly
+def test_second_run_resumes_from_checkpoint(trained, resumed_runs):
+    _, first = trained("rnn_onehot_1pre1")
+    _, stdout, _ = resumed_runs("rnn_onehot_1pre1")  # 5 epochs more
+    assert RESUME_LINE in stdout.splitlines()  # the lecture's line, exactly
     printed("-------------load the model-----------------", stdout)
-    assert lines[lines.index(RESUME_LINE) + 1] == (
-        f"(resuming from ./checkpoint/{lesson}.weights.h5: 断点续训)")
-    printed("(resuming from X: 断点续训)", stdout)
     assert epoch_losses(stdout)[0] <= min(epoch_losses(first)) + 1e-3
+    assert "Epoch 1/5 - loss" in stdout and "Trained 5 epochs: best loss" in stdout
 
 
 def test_bad_answers_at_each_prompt_however_long_get_a_short_message_and_the_same_prompt_again(
-        copy_of):
-    cwd = copy_of("rnn_onehot_4pre1")
-    huge_count, huge_word = "7" * 1_000_000 + "x", "z" * 1_000_000
-    typed = ["three", "2.5", "", "7" * 5000, huge_count, "3",  # the count; 5000 digits: too long for int()
-             "", "abc", "abcz", "ａｂｃｄ", "ab1d", "abcde", huge_word,  # bad words do not use up a prediction
-             " ABCD ", "bcde", "cdea"]
-    result = run_script("rnn_onehot_4pre1", "--epochs", "0", cwd=cwd,
-                        stdin="".join(f"{line}\n" for line in typed))
-    assert result.returncode == 0, result.stderr
-    out = result.stdout
+        predicted_runs):
+    _, out = predicted_runs("rnn_onehot_4pre1")  # typed: BAD_COUNTS, then 6, BAD_WORDS, 5 words
     assert max(len(line) for line in out.splitlines()) < 250  # a huge answer is echoed cut short
-    assert out.count("input the number of test alphabet:") == 6
-    assert out.count("input test alphabet:") == 10
-    assert out.count("is not a whole number; type how many predictions") == 5
-    assert out.count("type 4 letters from a-e, like abcd") == 7
+    assert out.count("input the number of test alphabet:") == len(BAD_COUNTS) + 1
+    assert out.count("input test alphabet:") == len(BAD_WORDS) + 6  # the sixth meets the end
+    assert out.count("is not a whole number; type how many predictions") == len(BAD_COUNTS)
+    assert out.count("type 4 letters from a-e, like abcd") == len(BAD_WORDS)
     printed("'…' is not a whole number; type how many predictions, like 3 (0 to stop)", out)
     printed("input the number of test alphabet:", out)  # the lecture's prompts
     printed("input test alphabet:", out)
@@ -133,7 +119,10 @@ def test_bad_answers_at_each_prompt_however_long_get_a_short_message_and_the_sam
     printed("'abc' has 3 letters, not 4; type …", out)
     printed("abcd->e", out)
     assert "has 5 letters, not 4" in out
-    assert re.findall(r"\w{4}->\w", out) == ["abcd->e", "bcde->a", "cdea->b"]
+    assert re.findall(r"(?:^|:)(\w{4}->\w)$", out, flags=re.M) == ["abcd->e", "bcde->a", "cdea->b",
+                                                                   "deab->c", "eabc->d"]
+    assert out.rstrip().endswith("Goodbye.")  # the input ended before the sixth word: status 0
+    printed("Goodbye.", out)
 
 
 def ask_count(monkeypatch, typed):
@@ -159,14 +148,6 @@ def test_end_of_input_at_the_count_says_goodbye(monkeypatch, capsys):
     assert capsys.readouterr().out.rstrip().endswith("Goodbye.")
 
 
-def test_end_of_input_says_goodbye_and_exits_0(copy_of):
-    cwd = copy_of("rnn_onehot_1pre1")
-    result = run_script("rnn_onehot_1pre1", "--epochs", "0", cwd=cwd, stdin="3\na\n")
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.rstrip().endswith("Goodbye.")
-    printed("Goodbye.", result.stdout)
-
-
 def test_unloadable_checkpoint_is_reported_kept_aside_and_replaced(copy_of):
     # One damaged; one of another lesson, refused by its record, is test_robustness.py's.
     cwd = copy_of("rnn_onehot_1pre1")
@@ -187,44 +168,43 @@ def test_unloadable_checkpoint_is_reported_kept_aside_and_replaced(copy_of):
     assert kept.read_bytes() == unloadable and kept.name in warnings[0]
 
 
-def test_fresh_ignores_the_checkpoint_and_replaces_it(copy_of, trained):
-    _, first = trained("rnn_embedding_1pre1")
+def test_fresh_trains_from_scratch_and_keeps_the_old_checkpoint_aside(copy_of, monkeypatch, capsys):
+    # The lesson's checkpoint_to_load, here in this process: False, so that the lesson does not
+    # load; its ModelCheckpoint then finds no checkpoint to beat (test_checkpoints.py).
+    from conftest import checkpoint_decision
+
     cwd = copy_of("rnn_embedding_1pre1")
     before = checkpoint_of(cwd, "rnn_embedding_1pre1").read_bytes()
-    result = run_script("rnn_embedding_1pre1", "--fresh", "--epochs", "2", "--predict", "a",
-                        cwd=cwd)
-    assert result.returncode == 0, result.stderr
-    assert "load the model" not in result.stdout
-    printed("Ignoring X (--fresh): training from scratch, it will be replaced.", result.stdout)
-    assert epoch_losses(result.stdout)[0] == epoch_losses(first)[0]  # same seed, same start
-    assert checkpoint_of(cwd, "rnn_embedding_1pre1").read_bytes() != before
+    assert checkpoint_decision("rnn_embedding_1pre1", cwd, "--fresh", "--epochs", "2",
+                               monkeypatch=monkeypatch) is False
+    line = capsys.readouterr().out.strip()
+    printed("Training from scratch (--fresh); the old X is kept as X.", line)
+    assert not checkpoint_of(cwd, "rnn_embedding_1pre1").exists()
+    [kept] = (cwd / "checkpoint").glob("rnn_embedding_1pre1.kept-*.weights.h5")
+    assert kept.read_bytes() == before and kept.name in line
 
 
 def test_epochs_sets_the_number_of_epochs_and_every_predict_word_is_answered(pycharm_run):
     cwd, stdout, _ = pycharm_run  # --epochs 3 --predict ABCD --predict " wxyz", a line on stdin
     assert "Epoch 3/3" in stdout and "Epoch 4" not in stdout
+    assert "━" in stdout  # PyCharm's Run window draws Keras's bar
     assert "input the number" not in stdout
     assert re.findall(r"^(abcd|wxyz)->[a-z]$", stdout, flags=re.M) == ["abcd", "wxyz"]
     assert checkpoint_of(cwd, "rnn_embedding_4pre1").exists()
 
 
-def test_a_bad_predict_word_is_refused_before_training(tmp_path):
-    result = run_script("rnn_onehot_4pre1", "--predict", "abcf", cwd=tmp_path)
-    line = result.stderr.strip().splitlines()[-1]
-    assert result.returncode == 2
-    assert line == ("rnn_onehot_4pre1.py: error: argument --predict: 'abcf' has 'f', outside a-e; "
-                    "type 4 letters from a-e, like abcd")
-    printed("… error: argument …", result.stderr)
-    assert not (tmp_path / "checkpoint").exists() and "Epoch" not in result.stdout
+@pytest.mark.parametrize("words", [["abcd", "abcf"], ["abc"], [""], ["ab1d"]])
+def test_a_bad_predict_word_is_refused_before_any_answer(words, capsys):
+    # The lesson's first ask_word with --predict, here in this process: every word checked.
+    import argparse
 
-
-@pytest.mark.parametrize("word", ["abc", "", "ab1d"])  # each refused as abcf is, by argparse
-def test_every_bad_predict_word_is_refused_by_the_flags(word, capsys):
-    with pytest.raises(SystemExit) as refused:
-        parser_of("rnn_onehot_4pre1").parse_args(["--predict", word])
-    assert refused.value.code == 2
-    line = capsys.readouterr().err.strip().splitlines()[-1]
-    assert "error: argument --predict: " in line and line.endswith("type 4 letters from a-e, like abcd")
+    prompt, exits = scripts_module("lessonkit.prompt"), scripts_module("lessonkit.exits")
+    with pytest.raises(exits.Ending) as refused:
+        prompt.ask_word("input test alphabet:", "abcde", 4, argparse.Namespace(predict=words))
+    assert refused.value.status == 2
+    line = capsys.readouterr().err.strip()
+    assert line.startswith("--predict: ") and line.endswith("type 4 letters from a-e, like abcd")
+    printed("--predict: …; type …", line)
 
 
 def test_flags_are_never_abbreviated(capsys):
@@ -239,7 +219,7 @@ def test_help_says_what_each_flag_does_and_its_default(lesson):
     flags = help_of(parser_of(lesson).format_help())
     assert "train for N epochs (default: 100, the lecture's); 0 only loads the checkpoint and " \
            "predicts" in flags["--epochs"]
-    assert "ignore an existing checkpoint and train from scratch" in flags["--fresh"]
+    assert "train from scratch; an existing checkpoint is kept aside, dated" in flags["--fresh"]
     assert "save the plots as PNG files only" in flags["--no-show"]
     assert "print the prediction for each WORD and skip the prompts" in flags["--predict"]
     assert "the five most probable letters and their probabilities" in flags["--probs"]
@@ -254,22 +234,37 @@ def test_the_lesson_answers_help_with_its_own_flags(tmp_path):
     assert not (tmp_path / "checkpoint").exists()
 
 
-# Ctrl-C here; every stopping signal (SIGTERM, SIGHUP too) as the last write begins, in
-# test_robustness.py: the same handler, installed for the whole of training.
+# Ctrl-C while training: Python's KeyboardInterrupt, one line; what the checkpoint holds was
+# written at the last better epoch, at most a second before.
 @posix_only
-def test_stopping_training_keeps_the_best_checkpoint_so_far(tmp_path):
+def test_stopping_training_keeps_the_best_checkpoint_so_far(tmp_path, monkeypatch):
     process = start_script("rnn_embedding_4pre1", "--epochs", "100000", cwd=tmp_path,
                            stdin=subprocess.DEVNULL)
-    read_until(process, b"Epoch 30/")
-    time.sleep(0.5)
+    path = checkpoint_of(tmp_path, "rnn_embedding_4pre1")
+    seen = read_until(process, b"Epoch 1/100000 - loss")
+    seen = read_until(process, b"\n", seen)
+    deadline = time.monotonic() + 60
+    while not path.exists() and time.monotonic() < deadline:  # the first write, a second in
+        time.sleep(0.1)
+    time.sleep(1.5)  # and better epochs since
     process.send_signal(signal.SIGINT)
     stdout, stderr = finish(process)
     assert process.returncode == 130
-    assert "Traceback" not in stderr
-    printed("Training interrupted after N epochs: …. Run the script again to resume.", stderr)
-    path = checkpoint_of(tmp_path, "rnn_embedding_4pre1")
-    assert len(checkpoint_arrays(path)) == 6  # embedding, 3 of the SimpleRNN, 2 of the Dense
+    assert stderr.strip() == "Interrupted."
+    printed("Interrupted.", stderr)
     assert not list((tmp_path / "checkpoint").glob("*partial*"))
+    # The next run resumes from it, here in this process: its checkpoint_to_load, then its
+    # load_weights; its loss is the best the stopped run kept, below its first epoch's.
+    from conftest import LESSONS, checkpoint_decision, recorded_model
+
+    model = recorded_model(path)
+    assert checkpoint_decision("rnn_embedding_4pre1", tmp_path, "--epochs", "1", monkeypatch=monkeypatch,
+                               model=model) is True
+    model.load_weights(path)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    x = np.array([[letters.index(c) for c in word] for word in LESSONS["rnn_embedding_4pre1"]])
+    y = np.array([letters.index(c) for c in LESSONS["rnn_embedding_4pre1"].values()])
+    assert model.evaluate(x, y, verbose=0)[0] < epoch_losses(seen.decode())[0] - 0.05
 
 
 @posix_only

@@ -4,7 +4,7 @@ their data, the size in pixels)."""
 import pandas as pd
 import pytest
 
-from conftest import LESSONS, figure_of
+from conftest import LESSONS, figure_of, stock_run_name
 
 SMALLEST_TEXT = 11  # points
 
@@ -54,17 +54,18 @@ def test_after_a_resume_the_curves_show_the_epochs_the_run_really_had(resumed_ru
 def test_stock_pictures_name_the_cell_mark_the_checkpoint_and_draw_the_price_above_persistence(
         stock_runs, script, cell):
     cwd, stdout = stock_runs(script)
-    curves = figure_of(cwd / f"{script}_curves.png")
-    assert curves["suptitle"]["text"] == f"{script} ({cell}): epochs 1-2"
+    name = stock_run_name(script)
+    curves = figure_of(cwd / f"{name}_curves.png")
+    assert curves["suptitle"]["text"] == f"{name} ({cell}): epochs 1-2"
     [ax] = curves["axes"]
     assert ax["xlabel"]["text"] == "Epoch" and ax["lines"][0]["x"] == [1, 2]
     best = int(stdout.split(" at epoch ")[1].split(",")[0])  # Trained 2 epochs: best ... at epoch N
-    marks = [line for line in ax["lines"] if line["label"] == f"checkpoint (epoch {best})"]
-    assert len(marks) == 1 and marks[0]["x"] == [best, best]
+    marks = [line for line in ax["lines"] if line["label"] == f"lowest val_loss (epoch {best})"]
+    assert len(marks) == 1 and marks[0]["x"] == [best, best]  # the epoch the checkpoint holds
     assert_fits_a_slide(curves)
 
-    prediction = figure_of(cwd / f"{script}_prediction.png")
-    assert prediction["suptitle"]["text"] == f"{script} ({cell}), the weights of epoch 2"
+    prediction = figure_of(cwd / f"{name}_prediction.png")
+    assert prediction["suptitle"]["text"] == f"{name} ({cell})"
     [ax] = prediction["axes"]
     assert ax["title"]["text"] == "MaoTai Stock Price Prediction"
     assert ax["ylabel"]["text"] == "MaoTai Stock Price (yuan)"
@@ -84,12 +85,33 @@ def test_stock_pictures_name_the_cell_mark_the_checkpoint_and_draw_the_price_abo
 def test_the_by_hand_picture_is_a_slide_with_mathematics_and_a_colour_bar(by_hand_runs):
     cwd, _ = by_hand_runs("rnn_embedding_4pre1", "qwer")
     figure = figure_of(cwd / "rnn_embedding_4pre1_by_hand.png")
-    heat, colour_bar, bars = figure["axes"]
+    heat, colour_bar, bars = figure["axes"]  # each heat map's colour bar comes after it
     assert heat["title"]["text"] == r"$h_t = \mathrm{tanh}(x_t W_{xh} + h_{t-1} W_{hh} + b_h)$"
-    assert (heat["xlabel"]["text"], heat["ylabel"]["text"]) == ("memory unit", "time step")
-    assert len(heat["texts"]) == 4 * 10 and min(t["size"] for t in heat["texts"]) >= 10
+    assert heat["xlabel"]["text"] == "simple_rnn: memory unit"
+    assert [t["text"] for t in heat["yticks"]] == ["t=1 'q'", "t=2 'w'", "t=3 'e'", "t=4 'r'"]
+    assert len(heat["texts"]) == 4 * 10 and min(t["size"] for t in heat["texts"]) >= 11
     assert colour_bar["ylabel"]["text"] == "$h_t$"
     assert bars["ylabel"]["text"] == "probability"
-    assert bars["xlabel"]["text"] == "next letter (the 10 most probable of 26 letters)"
+    assert bars["xlabel"]["text"] == "next letter"
+    assert bars["title"]["text"].endswith("qwer->z (the 10 most probable of 26 letters)")
     assert len(bars["xticks"]) == 10
-    assert_fits_a_slide(figure, smallest=10)
+    assert_fits_a_slide(figure)
+
+
+@pytest.mark.parametrize("script, titles", [
+    ("stock_lstm", ["输入门", "遗忘门", "输出门", "候选态", "细胞态", "记忆体"]),
+    ("stock_gru", ["更新门（Keras 定义）", "重置门", "候选隐藏层", "记忆体"]),
+])
+def test_the_by_hand_picture_of_a_stock_lesson_names_each_gate_in_the_lectures_words(stock_by_hand, script,
+                                                                                     titles):
+    cwd, _, stderr = stock_by_hand(script, 1 if script == "stock_gru" else None)
+    figure = figure_of(cwd / f"{stock_run_name(script)}_by_hand.png")
+    *pairs, below = figure["axes"]  # each heat map, then its colour bar; the price below them
+    heat_maps, colour_bars = pairs[0::2], pairs[1::2]
+    assert [ax["title"]["text"] for ax in heat_maps] == titles and all(ax["images"] for ax in heat_maps)
+    assert heat_maps[0]["xlabel"]["text"] == f"{script[6:]}: memory unit (12 of 80)"
+    labels = [ax["ylabel"]["text"] for ax in colour_bars]
+    assert labels[-1] == "$h_t$" and ("$\\tilde{C}_t$" in labels) == (script == "stock_lstm")
+    assert below["ylabel"]["text"] == "yuan" and len(below["lines"]) == 4  # the window, real, model, persistence
+    assert "Glyph" not in stderr  # the Chinese names: drawn, or one line saying they cannot be
+    assert_fits_a_slide(figure)

@@ -1,13 +1,13 @@
 """--probs shows how sure the network is; --generate N feeds its own answers back in."""
 import re
-import shutil
 
 import pytest
 
-from conftest import LESSONS, PROMPTS, parser_of, run_script, trained_once
+from conftest import LESSONS, PROMPTS, parser_of, printed
 
 PROBS_LINE = re.compile(r"^   ([a-z]) ([01]\.[0-9]{3})((?:  [a-z] [01]\.[0-9]{3})*)$")
-CYCLE_LESSONS = ["rnn_onehot_1pre1", "rnn_onehot_4pre1", "rnn_embedding_1pre1"]
+CYCLE_LESSONS = ["rnn_onehot_1pre1", "rnn_onehot_4pre1"]
+GENERATED = re.compile(r"^   (\w+)->(\w+)  \(--generate 12\)$")
 
 
 def probabilities(line):
@@ -23,60 +23,36 @@ def cycle_after(word, letters):
     return "".join("abcde"[(start + i) % 5] for i in range(letters))
 
 
+def answers(stdout):
+    """[(the lecture's answer line, the --probs line under it, the --generate line under that)]."""
+    lines = [PROMPTS.split(line)[-1] for line in stdout.splitlines()]  # typed: after the prompt
+    return [tuple(lines[i:i + 3]) for i, line in enumerate(lines) if re.fullmatch(r"\w+->\w", line)]
+
+
 @pytest.mark.parametrize("lesson", CYCLE_LESSONS)
 def test_generate_continues_every_training_cycle_and_probs_sum_to_1(predicted_runs, lesson):
     words = list(LESSONS[lesson])
-    _, stdout = predicted_runs(lesson)  # --epochs 0 --generate 10 --probs, every cycle
-    lines = [PROMPTS.split(line)[-1] for line in stdout.splitlines()]  # typed: after the prompt
-    answers = [i for i, line in enumerate(lines) if "->" in line]
-    assert [lines[i] for i in answers] == [f"{w}->{cycle_after(w, 10)}" for w in words]
-    assert sum(bool(PROBS_LINE.match(line)) for line in lines) == len(words)
-    for i, word in zip(answers, words):
-        p = probabilities(lines[i + 1])
+    _, stdout = predicted_runs(lesson)  # --epochs 0 --generate 12 --probs, every cycle typed
+    found = answers(stdout)
+    assert [answer for answer, _, _ in found] == [f"{w}->{LESSONS[lesson][w]}" for w in words]
+    for (answer, probs, generated), word in zip(found, words):
+        p = probabilities(probs)
         assert len(p) == 5 and sum(p.values()) == pytest.approx(1, abs=0.003)
         assert list(p.values()) == sorted(p.values(), reverse=True)
         assert next(iter(p)) == LESSONS[lesson][word]  # the first letter's probabilities
+        assert GENERATED.match(generated).groups() == (word, cycle_after(word, 12))
+    printed("…->…  (--generate N)", found[0][2].strip())
 
 
-@pytest.fixture(scope="session")
-def in_the_26_letter_lesson(trained, shared_dir):
-    """The stdout of one run of rnn_embedding_4pre1 with --epochs 0 on its default training,
-    given three words with --generate 12 --probs: two training cycles, one it never saw."""
-    def make(folder):
-        source, _ = trained("rnn_embedding_4pre1")
-        shutil.copytree(source, folder, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("result.json"))
-        result = run_script("rnn_embedding_4pre1", "--epochs", "0", "--predict", "vwxy", "abcd",
-                            "qwer", "--generate", "12", "--probs", cwd=folder)
-        assert result.returncode == 0, result.stderr
-        return result.stdout
-
-    return trained_once(shared_dir, "predicted-26-letters", make)[1]
-
-
-def test_generate_runs_off_the_end_of_the_alphabet_in_the_26_letter_lesson(in_the_26_letter_lesson):
-    stdout = in_the_26_letter_lesson
-    answers = re.findall(r"^(\w{4})->(\w+)$", stdout, flags=re.M)
-    assert [word for word, _ in answers] == ["vwxy", "abcd", "qwer"]
-    assert all(len(letters) == 12 for _, letters in answers)
-    assert answers[0][1][0] == "z" and answers[1][1].startswith("efgh")
-    lines = re.findall(r"^   .*$", stdout, flags=re.M)
-    assert len(lines) == 3  # one after each answer
-    for line in lines:
-        p = probabilities(line)
+def test_generate_runs_off_the_end_of_the_alphabet_in_the_26_letter_lesson(predicted_runs):
+    _, stdout = predicted_runs("rnn_embedding_4pre1")  # its cycles, then qwer and wxyz
+    found = {GENERATED.match(generated).group(1): GENERATED.match(generated).group(2)
+             for _, _, generated in answers(stdout)}
+    assert len(found) == 24 and all(len(letters) == 12 for letters in found.values())
+    assert found["vwxy"][0] == "z" and found["abcd"].startswith("efgh")
+    for _, probs, _ in answers(stdout):
+        p = probabilities(probs)
         assert len(p) == 5 and sum(p.values()) <= 1.003
-
-
-def test_probs_and_generate_at_the_prompt_follow_each_typed_answer(predicted_runs):
-    _, stdout = predicted_runs("rnn_onehot_4pre1")  # its training cycles typed at the prompt
-    words = list(LESSONS["rnn_onehot_4pre1"])
-    assert stdout.count("input the number of test alphabet:") == 1
-    assert stdout.count("input test alphabet:") == len(words)
-    lines = [PROMPTS.split(line)[-1] for line in stdout.splitlines()]
-    answers = [i for i, line in enumerate(lines) if "->" in line]
-    assert [lines[i] for i in answers] == [f"{w}->{cycle_after(w, 10)}" for w in words]
-    assert [next(iter(probabilities(lines[i + 1]))) for i in answers] == [
-        LESSONS["rnn_onehot_4pre1"][w] for w in words]
 
 
 def test_without_the_flags_an_answer_is_the_lectures_one_line(trained):
@@ -85,13 +61,14 @@ def test_without_the_flags_an_answer_is_the_lectures_one_line(trained):
     assert not re.search(r"^   [a-e] [01]\.", stdout, flags=re.M)
 
 
-def test_probs_agree_with_the_by_hand_pass(in_the_26_letter_lesson, by_hand_runs):
+def test_probs_agree_with_the_by_hand_pass(predicted_runs, by_hand_runs):
     _, by_hand = by_hand_runs("rnn_embedding_4pre1", "qwer")
     block = by_hand.split("softmax probabilities:")[1].split("Keras probabilities:")[0]
     hand = {letter: float(p) for letter, p in re.findall(r"^    ([a-z])  ([0-9.]+)", block, re.M)}
     assert len(hand) == 26
     # The probabilities of the first letter after qwer, the one the pass computes.
-    shown = probabilities(in_the_26_letter_lesson.split("qwer->")[1].splitlines()[1])
+    [shown] = [probabilities(probs) for answer, probs, _ in answers(predicted_runs("rnn_embedding_4pre1")[1])
+               if answer.startswith("qwer->")]
     assert list(shown) == sorted(hand, key=hand.get, reverse=True)[:5]
     for letter, p in shown.items():
         assert p == pytest.approx(hand[letter], abs=6e-4)

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import (COURSE_FILE, OBSERVED, RESUME_LINE, SCRIPTS, epoch_losses, figure_of, help_of, one_line, parser_of,
-                      persistence_errors,
-                      price_table, printed, run_script, scripts_module, table_row)
+from conftest import (COURSE_FILE, OBSERVED, RESUME_LINE, SCRIPTS, epoch_losses, figure_of, help_of, one_line,
+                      parser_of, persistence_errors, price_table, printed, run_script, scripts_module,
+                      stock_run_name, table_row)
 
 STOCK_SCRIPTS = {"stock_rnn": "simple_rnn", "stock_lstm": "lstm", "stock_gru": "gru"}
 # The lecture's three lines for the model, in its words and its format (%.6f).
@@ -25,13 +25,14 @@ COURSE_PERSISTENCE = [384.8545, 19.6177, 14.7110]
 @pytest.mark.parametrize("script", STOCK_SCRIPTS)
 def test_each_script_writes_checkpoint_weights_two_pngs_and_the_error_table(stock_runs, script):
     cwd, stdout = stock_runs(script)
-    assert (cwd / "checkpoint" / f"{script}.weights.h5").exists()
-    weights = (cwd / f"{script}_weights.txt").read_text(encoding="utf-8")
+    name = stock_run_name(script)  # its prices are not the course's: a run of its own
+    assert (cwd / "checkpoint" / f"{name}.weights.h5").exists()
+    weights = (cwd / f"{name}_weights.txt").read_text(encoding="utf-8")
     layer = STOCK_SCRIPTS[script]
     assert f"sequential/{layer}/{layer}_cell/kernel\n(1, " in weights
     assert f"sequential/{layer}_1/{layer}_cell/recurrent_kernel\n" in weights
     assert "sequential/dense/kernel\n(100, 1)\n" in weights and "..." not in weights
-    for png in (f"{script}_curves.png", f"{script}_prediction.png"):
+    for png in (f"{name}_curves.png", f"{name}_prediction.png"):
         assert (cwd / png).read_bytes()[:4] == b"\x89PNG" and f"Plot saved to {png}" in stdout
     assert re.search(r"^\s+MSE\s+RMSE\s+MAE$", stdout, flags=re.M).start() > (
         LECTURE_METRICS.search(stdout).start())  # the lecture's lines first, the table after
@@ -40,9 +41,8 @@ def test_each_script_writes_checkpoint_weights_two_pngs_and_the_error_table(stoc
     assert re.search(r"^On 600519 data, by RMSE (the model|persistence) beats", stdout, flags=re.M)
     if "by RMSE persistence beats" in stdout:  # two epochs rarely beat it
         printed("On … data, by RMSE persistence beats the model (…): …", stdout)
-    printed("Trained N epochs: best loss … at epoch N, saved to X.",
-            stdout.replace("best val_loss", "best loss"))
-    printed("Prices: X (in the working directory)", stdout)
+    printed("Prices: X (in the working directory; this run is LESSON, apart from the course's prices)", stdout)
+    assert re.search(r"^Epoch 2/2 - [0-9.]+s - loss: [0-9.]+ - val_loss: [0-9.]+$", stdout, flags=re.M)
     printed("均方误差: …", stdout)
 
 
@@ -74,11 +74,10 @@ def test_second_run_resumes_where_the_stock_checkpoint_left_off(stock_runs, tmp_
                         path=OBSERVED)
     assert result.returncode == 0, result.stderr
     assert RESUME_LINE in result.stdout.splitlines()
-    assert f"(resuming from ./checkpoint/{script}.weights.h5: 断点续训)" in result.stdout
     assert len(epoch_losses(first)) == 2 and len(epoch_losses(result.stdout)) == 1
     # From the best weights: its one epoch trains on, rather than starting again from nothing.
     assert epoch_losses(result.stdout)[0] < epoch_losses(first)[0] * 0.7
-    assert "epochs 3-3" in figure_of(cwd / f"{script}_curves.png")["suptitle"]["text"]
+    assert "epochs 3-3" in figure_of(cwd / f"{stock_run_name(script)}_curves.png")["suptitle"]["text"]
 
 
 def lecture_test_windows(opens):
@@ -96,7 +95,7 @@ def test_the_checkpoint_holds_the_best_epoch_and_the_evaluation_uses_the_last(st
     import keras
 
     cwd, stdout = stock_runs("stock_rnn")
-    path = cwd / "checkpoint" / "stock_rnn.weights.h5"
+    path = cwd / "checkpoint" / f"{stock_run_name('stock_rnn')}.weights.h5"
     with h5py.File(path, "r") as f:
         model, best_epoch = keras.models.model_from_json(f.attrs["model"]), int(f.attrs["epoch"])
     model.load_weights(path)
@@ -111,17 +110,37 @@ def test_the_checkpoint_holds_the_best_epoch_and_the_evaluation_uses_the_last(st
     span = opens[:-300].max() - opens[:-300].min()
     assert table_row(stdout, "model")[0] == pytest.approx(losses[-1] * span ** 2, rel=5e-3)
     if best_epoch != len(losses):
-        assert "the checkpoint holds epoch 1's, the best by validation" in stdout
+        printed("Trained N epochs: best val_loss … at epoch N, saved to X; the model goes on with "
+                "the weights of epoch N, its last.", stdout)
 
 
-def test_a_checkpoint_trained_on_other_prices_is_no_bar_and_is_replaced(messy_file_run):
-    cwd, stdout, _, trained_on = messy_file_run  # its checkpoint unbeatable on its own prices
-    printed("(X was trained on other prices or another recipe (window, test days, scaling): its "
-            "best val_loss is no bar for these, and this run's "
-            "best replaces it.)", stdout)
-    assert "saved to ./checkpoint/stock_rnn.weights.h5" in stdout
-    with h5py.File(cwd / "checkpoint" / "stock_rnn.weights.h5", "r") as f:
-        assert f.attrs["data"] != trained_on and f.attrs["best"] > 1e-9
+def test_a_run_on_other_prices_is_a_lesson_of_its_own_and_leaves_the_course_checkpoint_alone(
+        messy_file_run, stock_runs):
+    cwd, stdout, _ = messy_file_run  # --csv prices.csv where the course's checkpoint lies
+    source, _ = stock_runs("stock_rnn")
+    course = (source / "checkpoint" / f"{stock_run_name('stock_rnn')}.weights.h5").read_bytes()
+    assert (cwd / "checkpoint" / "stock_rnn.weights.h5").read_bytes() == course  # never resumed nor replaced
+    assert RESUME_LINE not in stdout
+    assert "saved to ./checkpoint/stock_rnn_prices.weights.h5" in stdout
+    for name in ("stock_rnn_prices_weights.txt", "stock_rnn_prices_curves.png", "stock_rnn_prices_prediction.png"):
+        assert (cwd / name).exists(), name
+    assert not (cwd / "stock_rnn_weights.txt").exists()
+
+
+def test_runs_are_named_for_their_prices_and_their_recipe(tmp_path, monkeypatch):
+    prices = scripts_module("lessonkit.prices")
+    monkeypatch.chdir(tmp_path)
+
+    def named(**flags):
+        args = argparse.Namespace(**{"lesson": "stock_rnn", "csv": None, "synthetic": False, "scaling": "minmax", **flags})
+        return prices.run_name(args)
+
+    assert named() == "stock_rnn"  # the course's file, beside the scripts
+    shutil.copyfile(COURSE_FILE, tmp_path / "SH600519.csv")
+    assert named() == "stock_rnn"  # a copy of it, as the lecture reads it from the working directory
+    price_table(400).to_csv(tmp_path / "我的股票.csv")
+    assert named(csv="我的股票.csv", scaling="window") == "stock_rnn_我的股票_window"
+    assert named(synthetic=True) == "stock_rnn_synthetic"
 
 
 # A lesson evaluating what is left once rows are dropped, end to end: test_robustness.py (a
@@ -133,9 +152,9 @@ def test_rows_without_an_opening_price_are_dropped_with_a_warning(tmp_path, caps
     table.to_csv(tmp_path / "prices.csv", index=False)  # no index column: read by name all the same
     monkeypatch.chdir(tmp_path)
     read = scripts_module("lessonkit.prices").read_prices(
-        argparse.Namespace(csv="prices.csv", synthetic=False))
+        argparse.Namespace(csv="prices.csv", synthetic=False, lesson="stock_rnn", name="stock_rnn_prices"))
     out, err = capsys.readouterr()
-    printed("Prices: X (given with --csv)", out)
+    printed("Prices: X (given with --csv; this run is LESSON, apart from the course's prices)", out)
     warning = [line for line in err.splitlines() if line.startswith("Warning: dropped")]
     assert warning and "dropped 3 rows" in warning[0]
     for date in table["date"][[5, 6, 100]]:
@@ -190,20 +209,10 @@ def test_synthetic_series_is_deterministic_and_a_random_walk():
     assert 0.01 < daily.std() < 0.03
 
 
-def test_synthetic_run_says_it_is_synthetic_and_keeps_its_own_files(stock_runs, tmp_path):
-    source, _ = stock_runs("stock_rnn")
-    cwd = tmp_path / "both"
-    shutil.copytree(source, cwd)
-    real_files = {path.relative_to(cwd): path.read_bytes() for path in cwd.rglob("*") if path.is_file()}
-    result = run_script("stock_rnn", "--synthetic", "--epochs", "1", cwd=cwd)
-    assert result.returncode == 0, result.stderr
-    printed("Using synthetic prices: …, not a real stock.", result.stdout)
-    assert "On synthetic data, by RMSE" in result.stdout
-    for name in ("checkpoint/stock_rnn_synthetic.weights.h5", "stock_rnn_synthetic_weights.txt",
-                 "stock_rnn_synthetic_curves.png", "stock_rnn_synthetic_prediction.png"):
-        assert (cwd / name).exists(), name
-    for path, before in real_files.items():  # the real-price run's files are as they were
-        assert (cwd / path).read_bytes() == before, path
+def test_synthetic_prices_say_they_are_synthetic(capsys):
+    table = scripts_module("lessonkit.prices").read_prices(argparse.Namespace(synthetic=True))
+    printed("Using synthetic prices: …, not a real stock.", capsys.readouterr().out)
+    assert table.attrs["code"] == "synthetic" and len(table) == 2426
 
 
 def test_the_course_file_ships_beside_the_scripts_unchanged():
@@ -220,7 +229,7 @@ def test_the_course_file_ships_beside_the_scripts_unchanged():
 def test_stock_help_says_what_each_flag_does_and_its_default(script):
     flags = help_of(parser_of(script).format_help())
     assert "train for N epochs (default: 50, the lecture's)" in flags["--epochs"]
-    assert "ignore an existing checkpoint and train from scratch" in flags["--fresh"]
+    assert "train from scratch; an existing checkpoint is kept aside, dated" in flags["--fresh"]
     assert "save the plots as PNG files only" in flags["--no-show"]
     assert ("a daily price file (default: SH600519.csv in the working directory if there is one, "
             "else the course's file beside the scripts)") in flags["--csv"]
@@ -229,7 +238,7 @@ def test_stock_help_says_what_each_flag_does_and_its_default(script):
     assert "window divides each window by its own last price" in flags["--scaling"]
 
 
-@pytest.mark.parametrize("script", ["stock_gru", "get_stock_data"])
+@pytest.mark.parametrize("script", ["get_stock_data"])
 def test_stock_scripts_answer_help_with_their_own_flags(tmp_path, script):
     result = run_script(script, "--help", cwd=tmp_path)
     assert result.returncode == 0

@@ -81,7 +81,7 @@ def test_on_the_course_file_all_240_predicted_days_open_above_the_highest_traini
     assert expected["high"] == pytest.approx(788.80)
     assert np.round(expected["scaled"], 2) == pytest.approx([0.84, 1.65])
 
-    diagnosis = forecast_errors.scaling_diagnosis(*split(opens)[:2], time_steps, split(opens)[2])
+    diagnosis = forecast_errors.scaling_diagnosis(*split(opens)[:2], test_days - time_steps, split(opens)[2])
     above, days, above_all, all_days, side, bound, kind, low, high, curve = parsed(diagnosis)
     assert (int(above), int(days), int(above_all), int(all_days)) == (240, 240, 266, 300)
     assert (side, kind, curve) == ("above", "highest", "below")
@@ -91,8 +91,8 @@ def test_on_the_course_file_all_240_predicted_days_open_above_the_highest_traini
 
 def test_the_diagnosis_takes_flat_prices_as_well_as_the_lectures_columns():
     training_set, test_set, sc = split(course_opens())
-    assert (forecast_errors.scaling_diagnosis(training_set[:, 0], test_set[:, 0], time_steps, sc)
-            == forecast_errors.scaling_diagnosis(training_set, test_set, time_steps, sc))
+    assert (forecast_errors.scaling_diagnosis(training_set[:, 0], test_set[:, 0], test_days - time_steps, sc)
+            == forecast_errors.scaling_diagnosis(training_set, test_set, test_days - time_steps, sc))
 
 
 def test_prices_that_rise_past_the_training_maximum_are_counted_from_the_file_read(tmp_path):
@@ -102,7 +102,7 @@ def test_prices_that_rise_past_the_training_maximum_are_counted_from_the_file_re
 
     training_set, test_set, sc = split(opens)
     above, days, above_all, all_days, side, bound, kind, low, high, curve = parsed(
-        forecast_errors.scaling_diagnosis(training_set, test_set, time_steps, sc))
+        forecast_errors.scaling_diagnosis(training_set, test_set, test_days - time_steps, sc))
     assert (int(above), int(days)) == (expected["above"], test_days - time_steps)
     assert (int(above_all), int(all_days)) == (expected["above_all"], test_days)
     assert (side, kind, bound, curve) == ("above", "highest", f"{expected['high']:.2f}", "below")
@@ -116,7 +116,7 @@ def test_prices_that_fall_below_the_training_minimum_put_the_curve_above(tmp_pat
 
     training_set, test_set, sc = split(opens)
     below, days, below_all, all_days, side, bound, kind, low, high, curve = parsed(
-        forecast_errors.scaling_diagnosis(training_set, test_set, time_steps, sc))
+        forecast_errors.scaling_diagnosis(training_set, test_set, test_days - time_steps, sc))
     assert (int(below), int(days), int(below_all)) == (expected["below"], 240, expected["below_all"])
     assert (side, kind, bound, curve) == ("below", "lowest", f"{expected['low']:.2f}", "above")
     assert (low, high) == tuple(f"{value:.2f}" for value in expected["scaled"])
@@ -126,14 +126,14 @@ def test_prices_that_stay_inside_the_training_range_need_no_diagnosis(tmp_path):
     opens = written_prices(tmp_path, made_up(75 + 20 * np.sin(np.linspace(0, 6, test_days))))
     assert expected_numbers(opens)["above"] == expected_numbers(opens)["below"] == 0
     training_set, test_set, sc = split(opens)
-    assert forecast_errors.scaling_diagnosis(training_set, test_set, time_steps, sc) is None
+    assert forecast_errors.scaling_diagnosis(training_set, test_set, test_days - time_steps, sc) is None
 
 
 def test_days_outside_the_range_before_the_first_prediction_need_no_diagnosis(tmp_path):
     # Only the first 60 test days, which are never predicted, open above the training maximum.
     test_prices = np.r_[np.full(time_steps, 120.0), np.full(test_days - time_steps, 90.0)]
     training_set, test_set, sc = split(written_prices(tmp_path, made_up(test_prices)))
-    assert forecast_errors.scaling_diagnosis(training_set, test_set, time_steps, sc) is None
+    assert forecast_errors.scaling_diagnosis(training_set, test_set, test_days - time_steps, sc) is None
 
 
 # ## The verdict: who wins by RMSE, and why
@@ -143,7 +143,9 @@ def verdict(capsys, model_errors, *diagnosis):
 
     Without `diagnosis` it is called as the lessons called it before there was one.
     """
-    forecast_errors.compare_with_persistence(model_errors, COURSE_PERSISTENCE, "600519", *diagnosis)
+    test = course_opens()[-test_days:]  # persistence: each predicted day, the day before it
+    forecast_errors.compare_with_persistence(model_errors, test[time_steps - 1:-1], test[time_steps:],
+                                             "600519", *diagnosis)
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert len(lines) == 4 and re.fullmatch(r"\s+MSE\s+RMSE\s+MAE", lines[0]), out
@@ -154,7 +156,7 @@ def verdict(capsys, model_errors, *diagnosis):
 
 
 def test_a_model_beaten_because_of_the_scaling_is_told_so(capsys):
-    diagnosis = forecast_errors.scaling_diagnosis(*split(course_opens())[:2], time_steps,
+    diagnosis = forecast_errors.scaling_diagnosis(*split(course_opens())[:2], test_days - time_steps,
                                                   split(course_opens())[2])
     out, last = verdict(capsys, (7745.8291, 88.0104, 83.8434), diagnosis)
     assert last == ("On 600519 data, by RMSE persistence beats the model (19.62 against 88.01): "
@@ -296,7 +298,11 @@ def test_the_help_says_what_each_scaling_does_and_which_is_the_default():
     (("--synthetic",), "stock_rnn_synthetic"),
     (("--scaling", "window"), "stock_rnn_window"),
     (("--synthetic", "--scaling", "window"), "stock_rnn_synthetic_window"),
-    (("--csv", "prices.csv", "--scaling", "window"), "stock_rnn_window"),
+    (("--csv", "prices.csv", "--scaling", "window"), "stock_rnn_prices_window"),
 ])
-def test_window_and_synthetic_runs_keep_files_of_their_own(argv, name):
-    assert flags.run_name("stock_rnn", stock_flags(*argv)) == name
+def test_window_and_synthetic_runs_keep_files_of_their_own(argv, name, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "prices.csv").write_text("date,open\n", encoding="utf-8")
+    args = stock_flags(*argv)
+    args.lesson = "stock_rnn"
+    assert prices.run_name(args) == name

@@ -8,6 +8,7 @@ file itself: `checkpoint_to_load` has moved aside any checkpoint this run does n
 Where Keras's bar cannot be drawn (a notebook, a pipe, the classic Windows console), a few plain
 lines say how training goes instead.
 """
+import collections
 import math
 import os
 import sys
@@ -71,10 +72,15 @@ class ModelCheckpoint(keras.callbacks.ModelCheckpoint):
                 stop(f"Cannot write {self.filepath} ({files.reason(error)}): free some space, "
                      "or run the script from another folder.")
 
+    def on_epoch_begin(self, epoch, logs=None):
+        super().on_epoch_begin(epoch, logs)
+        self.epoch_started = time.perf_counter()
+
     def on_epoch_end(self, epoch, logs=None):
         self.epochs_done = epoch + 1
         logs = logs or {}
-        line = console.progress_line(epoch, self.params.get("epochs") or 1, logs) if self.plain else None
+        line = console.progress_line(epoch, self.params.get("epochs") or 1, logs,
+                                     time.perf_counter() - self.epoch_started) if self.plain else None
         if line:
             print(line, flush=True)
         value = logs.get(self.monitor)
@@ -107,8 +113,10 @@ class ModelCheckpoint(keras.callbacks.ModelCheckpoint):
         if self.best_weights is not None:
             self.write()
         history = getattr(self.model, "history", None)
-        if history is not None and self.epochs_before:  # as fit(initial_epoch=...) counts them
-            history.epoch = [self.epochs_before + epoch for epoch in history.epoch]
+        if history is not None:  # --epochs 0: the lesson's curves are empty lists, not missing;
+            history.history = collections.defaultdict(list, history.history)
+            history.epoch = [self.epochs_before + epoch for epoch in history.epoch]  # as
+            # fit(initial_epoch=...) counts them: 100-104 after a 100-epoch checkpoint
         print(self.what_was_kept())
 
     def what_was_kept(self):

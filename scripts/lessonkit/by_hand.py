@@ -25,24 +25,26 @@ ACTIVATIONS = {
 }
 
 
-def flags_of(description):
+def by_hand_parser(description, _=None):
     """The lesson, its input, and for a stock lesson its data flags and the test day."""
-    def parser(description, _):
-        parser = flags.script_parser(description)
-        parser.add_argument("lesson_file", metavar="lesson", nargs="?", default="rnn_onehot_4pre1",
-                            help="the lesson: its name, its file or a path to it (default: rnn_onehot_4pre1)")
-        parser.add_argument("input", nargs="?", default=None,
-                            help="a letter lesson's letters (default: bcde, cut to the lesson's length)")
-        parser.add_argument("--day", type=flags.whole_number(1), default=None, metavar="N",
-                            help="a stock lesson's predicted test day: 1 is the first (default: the last)")
-        source = parser.add_mutually_exclusive_group()
-        source.add_argument("--csv", metavar="PATH", help="the price file the stock lesson was trained on")
-        source.add_argument("--synthetic", action="store_true", help="the stock lesson's made-up prices")
-        parser.add_argument("--scaling", choices=("minmax", "window"), default="minmax",
-                            help="the stock lesson's scaling (default: minmax, the lecture's)")
-        parser.add_argument("--no-show", action="store_true", help=flags.NO_SHOW)
-        return parser
-    return flags.parsed(parser, description, None)
+    parser = flags.script_parser(description)
+    parser.add_argument("lesson_file", metavar="lesson", nargs="?", default="rnn_onehot_4pre1",
+                        help="the lesson: its name, its file or a path to it (default: rnn_onehot_4pre1)")
+    parser.add_argument("input", nargs="?", default=None,
+                        help="a letter lesson's letters (default: bcde, cut to the lesson's length)")
+    parser.add_argument("--day", type=flags.whole_number(1), default=None, metavar="N",
+                        help="a stock lesson's predicted test day: 1 is the first (default: the last)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--csv", metavar="PATH", help="the price file the stock lesson was trained on")
+    source.add_argument("--synthetic", action="store_true", help="the stock lesson's made-up prices")
+    parser.add_argument("--scaling", choices=("minmax", "window"), default="minmax",
+                        help="the stock lesson's scaling (default: minmax, the lecture's)")
+    parser.add_argument("--no-show", action="store_true", help=flags.NO_SHOW)
+    return parser
+
+
+def flags_of(description):
+    return flags.parsed(by_hand_parser, description, None)
 
 
 @dataclasses.dataclass
@@ -184,7 +186,7 @@ def matrix(label, m, rows=None, columns=None):
 # Each value the pass keeps of a step, as the picture names it: the lecture's word and its symbol.
 NAMES = {"h_t": ("记忆体", "h_t"), "i_t": ("输入门", "i_t"), "f_t": ("遗忘门", "f_t"),
          "o_t": ("输出门", "o_t"), "C̃_t": ("候选态", r"\tilde{C}_t"), "C_t": ("细胞态", "C_t"),
-         "z_t": ("更新门 (Keras)", "z_t"), "r_t": ("重置门", "r_t"), "h̃_t": ("候选隐藏层", r"\tilde{h}_t")}
+         "z_t": ("更新门（Keras 定义）", "z_t"), "r_t": ("重置门", "r_t"), "h̃_t": ("候选隐藏层", r"\tilde{h}_t")}
 
 
 def picture(steps, labels, unit_label, below, formula):
@@ -220,6 +222,7 @@ def picture(steps, labels, unit_label, below, formula):
         title, (letters, p) = below
         ax.bar(letters, p, color=["tab:red" if i == 0 else "tab:gray" for i in range(len(p))])
         ax.set_ylim(0, 1)
+        ax.set_xlabel("next letter")
         ax.set_ylabel("probability")
     else:  # a stock lesson: the window's prices, then the next day's: real, the model's, persistence's
         title, prices, marks = below

@@ -39,11 +39,12 @@ def draws_progress_bar(facts=None):
                                           or env.get("ConEmuANSI") == "ON")
 
 
-def progress_line(epoch, epochs, logs):
+def progress_line(epoch, epochs, logs, seconds=None):
     """A plain line for a few of the epochs (the first, every tenth of the run, the last):
-    `Epoch 10/100 - loss: 1.2345 - sparse_categorical_accuracy: 0.6000`; else None."""
+    `Epoch 10/100 - 0.01s - loss: 1.2345 - sparse_categorical_accuracy: 0.6000`; else None."""
     step = max(1, math.ceil(epochs / 10))
     if not (epoch == 0 or (epoch + 1) % step == 0 or epoch + 1 == epochs):
         return None
-    values = " - ".join(f"{key}: {value:.4f}" for key, value in (logs or {}).items())
-    return f"Epoch {epoch + 1}/{epochs} - {values}"
+    took = [f"{seconds:.2f}s"] if seconds is not None else []
+    values = [f"{key}: {value:.4f}" for key, value in (logs or {}).items()]
+    return " - ".join([f"Epoch {epoch + 1}/{epochs}", *took, *values])

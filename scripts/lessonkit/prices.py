@@ -76,8 +76,9 @@ def read_prices(args, test_days=300, time_steps=60):
               f"{dates[0]}, not a real stock.")
     else:
         path, why = find_price_file(args.csv)
-        named = "" if args.name == args.lesson else f"; this run is {args.name}, apart from the course's prices"
-        print(f"Prices: {path} ({why}{named})")
+        apart = (f"; this run is {args.name}, apart from the course's prices"
+                 if getattr(args, "name", None) and not is_the_course_file(path) else "")
+        print(f"Prices: {path} ({why}{apart})")
         dates, opens, code = load_opening_prices(path, test_days, time_steps)
     table = pd.DataFrame({"": range(len(opens)), "date": dates, "open": opens})
     table.attrs.update(code=code, name=NAMES.get(code, code))

@@ -85,7 +85,7 @@ def ask_word(prompt, input_word, length, args):
     for word in args.predict:
         problem = check_word(word, input_word, length)
         if problem:
-            stop(f"--predict {problem}")
+            stop(f"--predict: {problem}")
     return args.predict.pop(0).strip().lower()
 
 

@@ -1,6 +1,6 @@
 """A lesson with a mistake in it, of one kind or another, run as a student runs a lesson.
 
-    python lesson_with_a_mistake.py SCRIPTS_FOLDER name|shape|machine
+    python lesson_with_a_mistake.py SCRIPTS_FOLDER name|shape|import|machine|nothing
 """
 import sys
 
@@ -13,6 +13,8 @@ if kind == "name":
     layer = LSTM(3)  # noqa: F821  (not imported: a student's slip)
 elif kind == "shape":
     np.reshape([1, 2, 3], (1, 4, 5))
+elif kind == "import":
+    import tensorfow  # noqa: F401  (a typo: not a package the lessons need)
 elif kind == "machine":
     from lessonkit import files
 
