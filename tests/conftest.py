@@ -357,8 +357,8 @@ def trained_once(shared_dir, name, make):
                 shutil.rmtree(folder)
             folder.mkdir()
             result = make(folder)
-            done.write_text(json.dumps(result))
-    return folder, json.loads(done.read_text())
+            done.write_text(json.dumps(result), encoding="utf-8")
+    return folder, json.loads(done.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")

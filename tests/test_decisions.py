@@ -4,7 +4,6 @@ Also the rules of the prompt and of the suggested commands, as plain functions: 
 beside the end-to-end ones that run the scripts.
 """
 import os
-import shlex
 import subprocess
 import sys
 

@@ -98,7 +98,7 @@ def test_second_run_resumes_from_checkpoint(trained, resumed_runs):
     assert RESUME_LINE in stdout.splitlines()  # the lecture's line, exactly
     printed("-------------load the model-----------------", stdout)
     assert epoch_losses(stdout)[0] <= min(epoch_losses(first)) + 1e-3
-    assert "Epoch 1/5 - loss" in stdout and "Trained 5 epochs: best loss" in stdout
+    assert "Epoch 1/5 - " in stdout and "Trained 5 epochs: best loss" in stdout
 
 
 def test_bad_answers_at_each_prompt_however_long_get_a_short_message_and_the_same_prompt_again(
@@ -238,10 +238,10 @@ def test_the_lesson_answers_help_with_its_own_flags(tmp_path):
 # written at the last better epoch, at most a second before.
 @posix_only
 def test_stopping_training_keeps_the_best_checkpoint_so_far(tmp_path, monkeypatch):
-    process = start_script("rnn_embedding_4pre1", "--epochs", "100000", cwd=tmp_path,
-                           stdin=subprocess.DEVNULL)
+    process = start_script("rnn_embedding_4pre1", "--epochs", "5000", cwd=tmp_path,
+                           stdin=subprocess.DEVNULL)  # some 20 s: stopped long before the end
     path = checkpoint_of(tmp_path, "rnn_embedding_4pre1")
-    seen = read_until(process, b"Epoch 1/100000 - loss")
+    seen = read_until(process, b"Epoch 1/5000 - ")
     seen = read_until(process, b"\n", seen)
     deadline = time.monotonic() + 60
     while not path.exists() and time.monotonic() < deadline:  # the first write, a second in

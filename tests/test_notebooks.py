@@ -59,7 +59,7 @@ CELLS = {
     "backend after": "print(matplotlib.get_backend())",
     "a plot of the student's own": "import matplotlib.pyplot as plt\nplt.plot([1, 3, 2])\nplt.show()",
     "second run": f"%run {LESSON} --epochs 1 --predict a\n"
-                  "print(open('rnn_onehot_1pre1_weights.txt').read().split(chr(10))[0])",
+                  "print(open('rnn_onehot_1pre1_weights.txt', encoding='utf-8').read().split(chr(10))[0])",
     "refused flag": f"%run {LESSON} --epochs x",
     "nothing to predict with": f"%run {LESSON} --epochs 0 --fresh",
     "bad word": f"%run {LESSON} --epochs 0 --predict z9",

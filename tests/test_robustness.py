@@ -3,8 +3,6 @@ import argparse
 import os
 import re
 import shutil
-import signal
-import subprocess
 import sys
 
 import h5py

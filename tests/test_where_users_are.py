@@ -1,7 +1,5 @@
 """Where students run the lessons: PyCharm from scripts/, an environment set for other frameworks,
 no console at all, a Ctrl-C before anything has started."""
-import importlib.util
-import json
 import os
 import re
 import shutil
@@ -15,7 +13,7 @@ import pytest
 
 from conftest import (ROOT, SCRIPTS, assert_works_here, checkpoint_of, checkpoint_refusal,
                       finish, headless_env,
-                      one_line, posix_only, read_until, run_script, start_script,
+                      one_line, posix_only, run_script, start_script,
                       suggested_command)
 
 
