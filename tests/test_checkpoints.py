@@ -256,3 +256,66 @@ def test_a_new_learning_rate_is_a_changed_lesson(tmp_path):
         f.attrs["lesson"], f.attrs["model"] = "lesson", lesson(0.01)
     assert checkpoints.lesson_changes(str(path), lesson(0.01)) == ""
     assert checkpoints.lesson_changes(str(path), lesson(0.5)) == "optimizer learning_rate 0.01 -> 0.5"
+
+
+def test_the_courses_tensorflow_2_1_checkpoint_is_said_to_be_unreadable(tmp_path, monkeypatch, capsys):
+    # The course's folder copied with its checkpoints: the lesson's checkpoint check, in this process.
+    from conftest import lesson_started
+
+    (tmp_path / "checkpoint").mkdir()
+    for name in ("rnn_onehot_1pre1.ckpt.index", "rnn_onehot_1pre1.ckpt.data-00000-of-00001", "rnn_stock.ckpt.index"):
+        (tmp_path / "checkpoint" / name).write_bytes(b"TensorFlow 2.1's")
+    checkpoints = scripts_module("lessonkit.checkpoints")
+    for lesson in ("rnn_onehot_1pre1", "stock_rnn"):
+        args = lesson_started(lesson, tmp_path, ["--epochs", "1"], monkeypatch)
+        checkpoints.check_checkpoint(f"./checkpoint/{lesson}.weights.h5", args)
+    lines = capsys.readouterr().out.strip().splitlines()
+    for line in lines:
+        printed("(X is the course's TensorFlow 2.1 checkpoint, which Keras 3 cannot read: this lesson "
+                "trains its own, X.)", line)
+    assert [line.split()[0] for line in lines] == ["(./checkpoint/rnn_onehot_1pre1.ckpt", "(./checkpoint/rnn_stock.ckpt"]
+
+
+def test_a_write_that_fails_during_training_is_said_once_and_the_old_checkpoint_stays(tmp_path, capsys):
+    import keras
+
+    model = keras.Sequential([keras.Input((1, 5)), keras.layers.SimpleRNN(3), keras.layers.Dense(5)])
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    path = tmp_path / "checkpoint" / "lesson.weights.h5"
+    callback = checkpoint_callback(path, model)
+    callback.interval = 0
+    callback.on_train_begin()
+    callback.on_epoch_end(0, {"loss": 0.5})  # written
+    before = path.read_bytes()
+    shutil.rmtree(path.parent)
+    path.parent.write_text("a file where the folder was: every write fails", encoding="utf-8")
+    for epoch, loss in ((1, 0.4), (2, 0.3)):
+        callback.on_epoch_end(epoch, {"loss": loss})
+    callback.on_train_end()
+    out, err = capsys.readouterr()
+    assert err.count("Warning: cannot write") == 1
+    printed("Warning: cannot write X now (…); trying again at the next better epoch.", err)
+    printed("Trained N epochs: best … at epoch N, but X could not be written (…): it is not saved.", out)
+    assert "best loss 0.3000 at epoch 3" in out and len(before) > 0
+
+
+def test_a_picture_without_a_chinese_font_says_so_once_and_warns_of_no_glyph(tmp_path, capsys, monkeypatch):
+    import warnings
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plots = scripts_module("lessonkit.plots")
+    monkeypatch.setattr(plots, "chinese_fonts", lambda installed=None: [])  # a machine without one
+    monkeypatch.setattr(plots, "_said", [])
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        for name in ("我的rnn", "我的股票"):
+            plt.plot([1, 2, 3], label="Training Loss")
+            plots.show_or_save(str(tmp_path / f"{name}_curves.png"), argparse.Namespace(name=name, no_show=True))
+    out = capsys.readouterr().out
+    assert out.count("(No font with Chinese characters") == 1 and not [w for w in seen if "Glyph" in str(w.message)]
+    printed("(No font with Chinese characters was found, so the picture draws them as boxes: install one, such "
+            "as Noto Sans CJK SC, to see them.)", out)

@@ -223,6 +223,16 @@ def test_a_layer_the_pass_has_no_equations_for_is_refused_before_tensorflow_star
     assert "my_bi's bidirectional (Bidirectional)" in line and "tensorflow" not in imported
 
 
+def test_the_by_hand_pass_says_when_keras_computes_something_it_does_not(collection, tmp_path):
+    scripts, edit = collection  # masking: Keras skips the steps of letter id 0 ('a'); the pass does not
+    lesson = edit("rnn_embedding_4pre1", ("Embedding(26, 2),", "Embedding(26, 2, mask_zero=True),"))
+    run_lesson(lesson, "--epochs", "5", "--predict", "abcd", cwd=tmp_path)
+    hand = by_hand(scripts, "rnn_embedding_4pre1", "aaab", cwd=tmp_path)
+    assert hand.returncode == 1
+    printed("The hand computation and Keras differ by more than 1e-05.", hand.stderr.strip())
+    assert float(BY_HAND_LINE.findall(hand.stdout)[-1][3]) > 1e-5
+
+
 # ## The stock lessons' numbers, changed everywhere the lecture writes them
 
 def test_a_30_day_window_is_followed_by_the_collections_lines(collection, tmp_path):
