@@ -1,25 +1,15 @@
-"""What keeps a lesson safe in a classroom, underneath the lecture's lines, one concern to a module.
-
-`import lessonkit`, a lesson's first import, starts TensorFlow quietly for the lesson's own
-`import tensorflow as tf` and, in a process that is the lesson's own, tells a problem in one line
-(a mistake in the lesson as Python shows it) and escapes text the console cannot show. The lesson
-calls helpers as `lessonkit.NAME`, so that the lecture's lines and the collection's are told
-apart at a glance.
-"""
+"""What keeps a lesson safe in a classroom, one concern to a module, called as `lessonkit.NAME`;
+imported first, it starts TensorFlow quietly and, in the lesson's own process, tells a problem in one line."""
 import importlib as _importlib
 import re as _re
 
 from lessonkit import platforms as _platforms
 
-_HELPERS = {"flags": ("letter_flags", "stock_flags"),
-            "checkpoints": ("checkpoint_to_load",),
-            "best_weights": ("ModelCheckpoint",),
-            "plots": ("show_or_save",),
-            "prompt": ("ask_count", "ask_word", "show_more"),
-            "prices": ("read_prices",),
-            "forecast_errors": ("compare_with_persistence", "scaling_diagnosis"),
-            "price_scaling": ("window_scaled", "prices_from_window_scaled")}
-_MODULE_OF = {name: module for module, names in _HELPERS.items() for name in names}
+_MODULE_OF = {"letter_flags": "flags", "stock_flags": "flags", "checkpoint_to_load": "checkpoints",
+              "ModelCheckpoint": "best_weights", "show_or_save": "plots", "ask_count": "prompt",
+              "ask_word": "prompt", "show_more": "prompt", "read_prices": "prices",
+              "compare_with_persistence": "forecast_errors", "scaling_diagnosis": "forecast_errors",
+              "window_scaled": "price_scaling", "prices_from_window_scaled": "price_scaling"}
 
 
 def __getattr__(name):

@@ -1,13 +1,6 @@
-"""The lecture's ModelCheckpoint(save_best_only=True, save_weights_only=True): Keras's, subclassed.
-
-The best weights are written whole (beside, then renamed), with the checkpoint's record, as soon as
-an epoch beats the best so far, but at most every WRITE_INTERVAL seconds (and once more as
-training ends), so that the letter lessons' hundred better epochs cost no more than a few writes.
-A resumed run's bar is the checkpoint's best (Keras's `initial_value_threshold`), read from the
-file itself: `checkpoint_to_load` has moved aside any checkpoint this run does not resume from.
-Where Keras's bar cannot be drawn (a notebook, a pipe, the classic Windows console), a few plain
-lines say how training goes instead.
-"""
+"""The lecture's ModelCheckpoint(save_best_only=True, save_weights_only=True), Keras's subclassed: the best
+weights written whole with their record, at most every `interval` seconds (a hundred better epochs cost a
+few writes) and as training ends."""
 import collections
 import math
 import os
@@ -21,15 +14,13 @@ from lessonkit import checkpoints, console, files
 from lessonkit.exits import stop
 from lessonkit.platforms import lesson_globals
 
-WRITE_INTERVAL = 1.0  # seconds: the most training a run that is stopped can lose
-
 
 class ModelCheckpoint(keras.callbacks.ModelCheckpoint):
-    interval = WRITE_INTERVAL
+    interval = 1.0  # seconds: the most training a run that is stopped can lose
 
     def __init__(self, filepath, monitor="val_loss", save_best_only=True, save_weights_only=True,
                  mode="auto", **kwargs):
-        try:
+        try:  # checkpoint_to_load has moved aside any checkpoint this run does not resume from
             resumed = checkpoints.read_record(filepath) if os.path.isfile(filepath) else None
         except OSError:
             resumed = None
@@ -64,10 +55,12 @@ class ModelCheckpoint(keras.callbacks.ModelCheckpoint):
         self.best_epoch = self.best_weights = self.problem = None
         self.epochs_done, self.last_write = 0, time.monotonic()
         if self.params.get("epochs"):
+            optimizer = getattr(self.model, "optimizer", None)
+            variables = [*self.model.weights, *getattr(optimizer, "variables", [])]
             try:  # a full disk is found now, not after training
                 folder = os.path.dirname(self.filepath) or "."
                 os.makedirs(folder, exist_ok=True)
-                files.check_room(folder, checkpoints.room_needed(self.model))
+                files.check_room(folder, sum(math.prod(v.shape) * 4 for v in variables) + 256 * 1024)
             except OSError as error:
                 stop(f"Cannot write {self.filepath} ({files.reason(error)}): free some space, "
                      "or run the script from another folder.")
@@ -77,21 +70,20 @@ class ModelCheckpoint(keras.callbacks.ModelCheckpoint):
         self.epoch_started = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
-        self.epochs_done = epoch + 1
-        logs = logs or {}
+        self.epochs_done, logs = epoch + 1, logs or {}
         line = console.progress_line(epoch, self.params.get("epochs") or 1, logs,
                                      time.perf_counter() - self.epoch_started) if self.plain else None
         if line:
             print(line, flush=True)
         value = logs.get(self.monitor)
-        if value is not None and math.isfinite(value) and (value > self.best if self.higher else value < self.best):
+        if value is not None and math.isfinite(value) and (value > self.best if self.higher
+                                                             else value < self.best):
             self.best, self.best_epoch = float(value), self.epochs_before + epoch + 1
             self.best_weights = self.model.get_weights()
         if self.best_weights is not None and time.monotonic() - self.last_write >= self.interval:
             self.write()
 
     def write(self):
-        """The best weights so far, written whole; a failure is said once."""
         current = self.model.get_weights()
         self.model.set_weights(self.best_weights)
         record = checkpoints.Record(**{**self.record.__dict__, "best": self.best, "epoch": self.best_epoch,
@@ -121,15 +113,17 @@ class ModelCheckpoint(keras.callbacks.ModelCheckpoint):
 
     def what_was_kept(self):
         done = f"Trained {self.epochs_done} epoch{'' if self.epochs_done == 1 else 's'}"
-        if self.problem is not None:
-            return (f"{done}: best {self.monitor} {self.best:.4f} at epoch {self.best_epoch}, but "
-                    f"{self.filepath} could not be written ({files.reason(self.problem)}): it is not saved.")
-        if self.best_epoch is None:
-            if self.epochs_done and self.bar is not None:
-                return (f"{done}: no epoch beat the best {self.monitor} {self.bar:.4f} of "
-                        f"{self.filepath}, which is left as it was.")
-            return f"{done}: {self.filepath} left as it was." if os.path.exists(self.filepath) else f"{done}: nothing saved."
+        best = f"best {self.monitor} {self.best:.4f} at epoch {self.best_epoch}"
         last = self.epochs_before + self.epochs_done
+        if self.problem is not None:
+            return (f"{done}: {best}, but {self.filepath} could not be written "
+                    f"({files.reason(self.problem)}): it is not saved.")
+        if self.best_epoch is None and self.epochs_done and self.bar is not None:
+            return (f"{done}: no epoch beat the best {self.monitor} {self.bar:.4f} of "
+                    f"{self.filepath}, which is left as it was.")
+        if self.best_epoch is None:
+            kept = f"{self.filepath} left as it was" if os.path.exists(self.filepath) else "nothing saved"
+            return f"{done}: {kept}."
         goes_on = (f"; the model goes on with the weights of epoch {last}, its last"
                    if self.best_epoch != last else "")
-        return f"{done}: best {self.monitor} {self.best:.4f} at epoch {self.best_epoch}, saved to {self.filepath}{goes_on}."
+        return f"{done}: {best}, saved to {self.filepath}{goes_on}."

@@ -1,19 +1,16 @@
-"""The checkpoint (断点续训): checked before training, its record, a changed lesson, written whole.
-
-`checkpoint/LESSON.weights.h5` is Keras 3's weights file (Adam's state too), with a `Record` in its
-attributes (docs/checkpoints.md): whose it is, the best value and its epoch, the epochs trained,
-the model it was trained with. The lesson decides, prints the lecture's line and calls
-`model.load_weights` itself; `checkpoint_to_load` makes that safe. After it, a checkpoint that is
-still there is one this run can resume from: any other has been moved aside, kept and named.
-"""
+"""The checkpoint (断点续训): Keras 3's weights file (Adam's state too) with a `Record` in its attributes
+(docs/checkpoints.md), checked before training; after `checkpoint_to_load`, a checkpoint still there
+is one this run resumes from (any other is moved aside, kept and named)."""
 import dataclasses
 import errno
 import glob
 import json
 import math
 import os
+import time
 import warnings
 
+import h5py
 import numpy as np
 
 from lessonkit import files
@@ -43,9 +40,8 @@ def lesson_of(checkpoint_save_path):
 
 
 def checkpoint_to_load(model, checkpoint_save_path, args):
-    """断点续训: True when this lesson's checkpoint loads into `model`. It is tried, then undone:
-    the lesson's own `load_weights` loads it. A file that cannot be used at all ends the run
-    (status 2); one that does not fit, or --fresh, is moved aside, with one line."""
+    """True when this lesson's checkpoint loads into `model` (tried, then undone: the lesson's own
+    `load_weights` loads it); one that does not fit, or --fresh, is moved aside, with one line."""
     check_checkpoint(checkpoint_save_path, args)
     if not os.path.exists(checkpoint_save_path):
         return False
@@ -76,7 +72,8 @@ def checkpoint_to_load(model, checkpoint_save_path, args):
 
 
 def move_aside(path, problem):
-    kept = files.kept_path(path)
+    stem, extension = files.split_extension(path)
+    kept = f"{stem}.kept-{time.strftime('%Y%m%d-%H%M%S')}{extension}"  # x.kept-20261201-121500.weights.h5
     try:
         os.replace(path, kept)
     except OSError as error:
@@ -93,12 +90,18 @@ def check_checkpoint(path, args):
     if os.path.lexists(path) and not os.path.isfile(path):
         stop(f"{path} is not a weights file (a folder, a pipe, or a link to nothing): move it "
              "away, then run again.")
-    problem = why_unreadable(path) if os.path.exists(path) else None
-    if problem == "in use":
-        stop(f"{path} is in use by another program (an open notebook, HDFView, h5py): "
-             "close it there, then run again; it is left as it is.")
-    if problem:
-        stop(f"{path} cannot be read ({problem}): make it readable, or move it away, then run again.")
+    if os.path.exists(path):
+        try:
+            h5py.File(path, "r").close()
+        except OSError as error:  # a damaged file is for loading to say
+            text = str(error)
+            locked = error.errno in (errno.EAGAIN, errno.EWOULDBLOCK) or "unable to lock file" in text
+            if locked or "errno = 11" in text:  # HDF5's lock: another program holds the file
+                stop(f"{path} is in use by another program (an open notebook, HDFView, h5py): "
+                     "close it there, then run again; it is left as it is.")
+            if error.errno == errno.EACCES or "errno = 13" in text:
+                stop(f"{path} cannot be read (Permission denied): make it readable, or move it away, "
+                     "then run again.")
     lesson, folder = lesson_of(path), os.path.dirname(path) or "."
     course = os.path.join(folder, COURSE_CHECKPOINTS.get(lesson, lesson) + ".ckpt")
     if not os.path.exists(path) and os.path.exists(course + ".index"):
@@ -112,26 +115,8 @@ def check_checkpoint(path, args):
              f"trains nothing; train with: {command_for_user([*training_args(), '--fresh'])}")
 
 
-def why_unreadable(path):
-    """None when it opens; 'in use' when another program holds it (HDF5's lock); else the
-    reason. A damaged file is for loading to say."""
-    import h5py
-
-    try:
-        with h5py.File(path, "r"):
-            return None
-    except OSError as error:
-        text = str(error)
-        if (error.errno in (errno.EAGAIN, errno.EWOULDBLOCK) or "unable to lock file" in text
-                or "errno = 11" in text):
-            return "in use"
-        return "Permission denied" if error.errno == errno.EACCES or "errno = 13" in text else None
-
-
 def read_record(checkpoint_save_path):
     """The record in a checkpoint's attributes (defaults where it has none); OSError if unreadable."""
-    import h5py
-
     with h5py.File(checkpoint_save_path, "r") as file:
         attrs = dict(file.attrs)
     fields = {}
@@ -185,10 +170,9 @@ def lesson_changes(checkpoint_save_path, model_json, lesson=None):
     if recorded.model is None or recorded.lesson not in (None, lesson or lesson_of(checkpoint_save_path)):
         return ""
     before, now = described(recorded.model), described(model_json)
-    if [kind for kind, _, _ in before] != [kind for kind, _, _ in now]:
-        return (f"its layers were {', '.join(k for k, _, _ in before)}; "
-                f"now {', '.join(k for k, _, _ in now)}")
     kinds, changes = [kind for kind, _, _ in now], []
+    if [kind for kind, _, _ in before] != kinds:
+        return f"its layers were {', '.join(k for k, _, _ in before)}; now {', '.join(kinds)}"
     for (kind, old, _), (_, new, name) in zip(before, now):
         which = f" in {name}" if kinds.count(kind) > 1 else ""  # which of two SimpleRNN layers
         changes += [f"{kind} {key} {old.get(key)!r} -> {new.get(key)!r}{which}"
@@ -217,9 +201,6 @@ def described(model_json):
 
 
 def save_checkpoint(model, checkpoint_save_path, record):
-    """The weights and `record`, written whole."""
-    import h5py
-
     def write(path):
         model.save_weights(path)
         with h5py.File(path, "a") as file:
@@ -228,8 +209,3 @@ def save_checkpoint(model, checkpoint_save_path, record):
                     file.attrs[key] = value
 
     files.write_whole(checkpoint_save_path, write)
-
-
-def room_needed(model):
-    variables = [*model.weights, *getattr(getattr(model, "optimizer", None), "variables", [])]
-    return sum(int(np.prod(v.shape)) * 4 for v in variables) + 256 * 1024

@@ -30,9 +30,8 @@ def pip_command(packages, facts=None):
 def python_command(facts):
     """`python` on Windows, and where it is this interpreter; `python3` elsewhere (a stock macOS)."""
     python = facts.on_path.get("python")
-    if facts.os == "windows" or (python and os.path.realpath(python) == os.path.realpath(facts.executable)):
-        return "python"
-    return "python3"
+    this = python and os.path.realpath(python) == os.path.realpath(facts.executable)
+    return "python" if facts.os == "windows" or this else "python3"
 
 
 def quoted(word):
@@ -42,17 +41,10 @@ def quoted(word):
 
 
 def training_args(argv=None):
-    """The running script's arguments without `--epochs N` and `--fresh` (the parsers refuse
-    abbreviations, so these are spelled out): the command that trains the same data."""
-    words, skip = [], False
-    for word in sys.argv[1:] if argv is None else argv:
-        if skip:
-            skip = False
-        elif word == "--epochs":
-            skip = True
-        elif word != "--fresh" and not word.startswith("--epochs="):
-            words.append(word)
-    return words
+    """The arguments that train the same data: all but `--epochs N` and `--fresh` (never abbreviated)."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    return [word for i, word in enumerate(words) if word not in ("--epochs", "--fresh")
+            and not word.startswith("--epochs=") and words[i - 1:i] != ["--epochs"]]
 
 
 def shown_path(path, path_module=os.path):

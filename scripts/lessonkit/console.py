@@ -23,25 +23,18 @@ def install():
 
 
 def draws_progress_bar(facts=None):
-    """Whether Keras's redrawn bar shows right here: a terminal (on Windows one that reads ANSI
-    escapes, as Windows Terminal does; the classic console shows them as ←[1m) or PyCharm's
-    Run window. A notebook, a pipe or a log file gets plain lines instead."""
+    """Whether Keras's redrawn bar shows right here: a terminal (on Windows one that reads ANSI escapes,
+    which the classic console shows as ←[1m) or PyCharm's Run window; not a notebook, a pipe, a log."""
     facts = facts or platforms.current()
-    if facts.in_kernel:
-        return False
-    if "PYCHARM_HOSTED" in facts.environ:
-        return True
-    if not facts.stdout_isatty:
-        return False
     env = facts.environ
-    return facts.os != "windows" or bool(env.get("WT_SESSION") or env.get("TERM_PROGRAM")
-                                          or env.get("ANSICON") or env.get("TERM")
-                                          or env.get("ConEmuANSI") == "ON")
+    if facts.in_kernel or not (facts.stdout_isatty or "PYCHARM_HOSTED" in env):
+        return False
+    ansi = any(env.get(name) for name in ("WT_SESSION", "TERM_PROGRAM", "ANSICON", "TERM"))
+    return "PYCHARM_HOSTED" in env or facts.os != "windows" or ansi or env.get("ConEmuANSI") == "ON"
 
 
 def progress_line(epoch, epochs, logs, seconds=None):
-    """A plain line for a few of the epochs (the first, every tenth of the run, the last):
-    `Epoch 10/100 - 0.01s - loss: 1.2345 - sparse_categorical_accuracy: 0.6000`; else None."""
+    """`Epoch 10/100 - 0.01s - loss: 1.2345` for the first, every tenth and the last epoch; else None."""
     step = max(1, math.ceil(epochs / 10))
     if not (epoch == 0 or (epoch + 1) % step == 0 or epoch + 1 == epochs):
         return None

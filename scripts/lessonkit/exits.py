@@ -1,9 +1,5 @@
-"""How a run ends: one line and a status, or a mistake in the lesson as Python shows it.
-
-0 the lesson ran, or the prompt was left; 1 something the machine lacks, or unexpected; 2 input
-that cannot be used (a flag, a file, a folder); 130 interrupted. Under IPython (`%run`) the
-status is not the kernel's to take: an ending is silent after its line.
-"""
+"""How a run ends: one line and a status (0 done, 1 the machine lacks something, 2 input that cannot
+be used, 130 interrupted; under IPython's %run, no status), or a mistake in the lesson as Python shows it."""
 import contextlib
 import os
 import re
@@ -29,13 +25,11 @@ def end(status, message):
     raise Ending(status, message)
 
 
-def stop(message):
-    """Input that cannot be used as it is: one line saying so and what to do, status 2."""
+def stop(message):  # input that cannot be used as it is
     end(2, message)
 
 
-def fail(message):
-    """The machine lacks what the lesson needs: one line, status 1."""
+def fail(message):  # the machine lacks what the lesson needs
     end(1, message)
 
 
@@ -44,8 +38,7 @@ def goodbye():
 
 
 def install(lesson_file):
-    """For a lesson that is its process's own: what reaches the top through the lesson's code is
-    told by `told`; anything else (a line typed after `python -i`) is Python's to show."""
+    """What reaches the top through the lesson's code is told by `told`; the rest is Python's to show."""
     def on_interrupt(signum, frame):
         _interrupted.append(True)
         raise KeyboardInterrupt
@@ -58,7 +51,8 @@ def install(lesson_file):
 
 def told(kind, error, tb, lesson):
     frames = traceback.extract_tb(tb)
-    mine = [i for i, frame in enumerate(frames) if os.path.normcase(os.path.abspath(frame.filename)) == lesson]
+    mine = [i for i, frame in enumerate(frames)
+            if os.path.normcase(os.path.abspath(frame.filename)) == lesson]
     if isinstance(error, Ending):  # its line is printed (python -i shows SystemExit otherwise)
         return
     if isinstance(error, KeyboardInterrupt) or (_interrupted and isinstance(error, ImportError)):
@@ -66,10 +60,13 @@ def told(kind, error, tb, lesson):
         os._exit(130)  # a parent would see -2 for a death by SIGINT
     if not mine:
         return sys.__excepthook__(kind, error, tb)
+    here, below = os.path.dirname(os.path.abspath(__file__)), frames[mine[-1] + 1:]
+    ours = (below and os.path.dirname(os.path.abspath(below[0].filename)) == here  # lessonkit raised it,
+            and not re.search(r"[/\\](site|dist)-packages[/\\]", below[-1].filename))  # not Keras it called
     missing = cannot_import(error)
     if missing:
         print(missing, file=sys.stderr)
-    elif from_the_collection(frames[mine[-1] + 1:]):
+    elif ours:
         print(f"Error: {kind.__name__}: {first_line(error, 200)}", file=sys.stderr)
     else:  # the lesson's lines as Python shows them, Keras's message whole, nothing of ours
         print("".join(traceback.format_list([frames[i] for i in mine])
@@ -79,16 +76,9 @@ def told(kind, error, tb, lesson):
             print(hint, file=sys.stderr)
 
 
-def from_the_collection(frames):
-    """An error raised by lessonkit's own code (not by Keras or NumPy, which it called)."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    return (bool(frames) and os.path.dirname(os.path.abspath(frames[0].filename)) == here
-            and not re.search(r"[/\\](site|dist)-packages[/\\]", frames[-1].filename))
-
-
 HINTS = (  # (what Keras says, what to change): mistakes copied from TensorFlow 2.1's lessons
-    (r"not recognized.*\blr\b",
-     "Hint: Keras 3 calls the learning rate `learning_rate`: Adam(learning_rate=0.01), or Adam(0.01) as the lecture writes it."),
+    (r"not recognized.*\blr\b", "Hint: Keras 3 calls the learning rate `learning_rate`: "
+     "Adam(learning_rate=0.01), or Adam(0.01) as the lecture writes it."),
     (r"target\.ndim - 1|return_sequences",
      "Hint: the recurrent layer before Dense should not have return_sequences=True: only a layer "
      "followed by another recurrent layer hands on every time step."),
@@ -96,8 +86,7 @@ HINTS = (  # (what Keras says, what to change): mistakes copied from TensorFlow 
 
 
 def hint_for(error):
-    text = str(error)
-    return next((hint for pattern, hint in HINTS if re.search(pattern, text, re.S)), None)
+    return next((hint for pattern, hint in HINTS if re.search(pattern, str(error), re.S)), None)
 
 
 PACKAGES = {"tensorflow": "tensorflow", "keras": "tensorflow", "numpy": "numpy",
@@ -108,26 +97,22 @@ ERRORS_PAGE = "see https://www.tensorflow.org/install/errors"
 
 
 def cannot_import(error):
-    """One line on why a package the lessons need cannot be imported, and what to do; else None.
-    On Windows a DLL not found is most often the Visual C++ runtime; one whose initialisation
-    failed, a processor without AVX."""
-    if not isinstance(error, ImportError):
-        return None
+    """One line on why a package the lessons need cannot be imported, and what to do; else None."""
     from lessonkit.commands import pip_command
 
-    name = (error.name or "").split(".")[0]
-    if isinstance(error, ModuleNotFoundError):
-        if name not in PACKAGES:
-            return None  # a typo in the lesson's own import: the lesson's line shows it
+    name = (getattr(error, "name", None) or "").split(".")[0]
+    if isinstance(error, ModuleNotFoundError) and name in PACKAGES:  # else a typo of the lesson's
         which = "TensorFlow" if PACKAGES[name] == "tensorflow" else name
-        return f"{which} is not installed for this Python ({sys.executable}): {pip_command([PACKAGES[name]])}"
-    if not any(words in str(error) for words in ("DLL", "native TensorFlow runtime", "pywrap")):
+        return (f"{which} is not installed for this Python ({sys.executable}): "
+                f"{pip_command([PACKAGES[name]])}")
+    if not isinstance(error, ImportError) or isinstance(error, ModuleNotFoundError) or not any(
+            words in str(error) for words in ("DLL", "native TensorFlow runtime", "pywrap")):
         return None
     lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
-    found = [m.group(2) for m in (re.match(r"^\w*(Error|Exception): (.+)$", line) for line in lines) if m]
-    cause = (found[-1] if found else next((line for line in lines
-                                           if not line.startswith(("Traceback", "File "))),
-                                          "no reason given"))[:200]
+    cause = next((line.split(": ", 1)[1] for line in reversed(lines)
+                  if re.match(r"^\w*(Error|Exception): .", line)),
+                 next((line for line in lines if not line.startswith(("Traceback", "File "))),
+                      "no reason given"))[:200]
     if "DLL load failed" not in cause:
         advice = ERRORS_PAGE
     elif any(words in cause for words in ("specified module could not be found", "找不到指定的模块")):

@@ -26,23 +26,15 @@ def check_can_write(*paths):
                  "exist (a drive not mounted?); mount it, or remove the link, then run again.")
         if not os.path.isdir(folder):
             stop(f"Cannot write {path}: {folder} is a file, not a folder; move or rename it, then run again.")
-        problem = cannot_create_in(folder)
-        if problem:
-            stop(f"Cannot write {path} ({problem}): run the script from a folder you can write to.")
+        probe = os.path.join(folder, f".write-test-{os.getpid()}")
+        try:
+            os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL))
+            os.remove(probe)
+        except OSError as error:
+            stop(f"Cannot write {path} ({reason(error)}): run the script from a folder you can write to.")
         problem = file_problem(path)
         if problem:
             stop(f"Cannot write {path}: {problem}; move it away, or run the script from another folder.")
-
-
-def cannot_create_in(folder):
-    """None when a new file can be made in `folder`, else why not."""
-    probe = os.path.join(folder, f".write-test-{os.getpid()}")
-    try:
-        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL))
-        os.remove(probe)
-    except OSError as error:
-        return reason(error)
-    return None
 
 
 def file_problem(path):
@@ -55,8 +47,7 @@ def file_problem(path):
         if not stat.S_ISREG(os.stat(path).st_mode):
             return "it is not a regular file, but a pipe or a device"
         try:
-            with open(path, "ab"):  # changes nothing
-                pass
+            open(path, "ab").close()  # changes nothing
         except OSError as error:
             return f"it cannot be replaced ({reason(error)})"
     return None
@@ -74,7 +65,6 @@ def reason(error):
 
 
 def check_room(folder, size):
-    """OSError unless `folder`'s disk has `size` bytes free."""
     if shutil.disk_usage(folder).free < size:
         raise OSError(errno.ENOSPC, "No space left on device")
 
@@ -85,15 +75,8 @@ def split_extension(path):
     return os.path.splitext(path)
 
 
-def kept_path(path):
-    """Beside `path`, dated: x.kept-20261201-121500.weights.h5."""
-    stem, extension = split_extension(path)
-    return f"{stem}.kept-{time.strftime('%Y%m%d-%H%M%S')}{extension}"
-
-
 def write_whole(path, write):
-    """`write(temporary)` beside `path`, then renamed to it: `path` is the old file or the new
-    one, never half of either. Temporaries a killed run left are removed on the way."""
+    """`write(temporary)` beside `path`, then renamed to it: `path` is the old file or the new one."""
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     stem, extension = split_extension(path)
     temporary = f"{stem}.partial-{os.getpid()}{extension}"
@@ -114,8 +97,7 @@ def replace(temporary, path, facts=None):
     deadline = time.monotonic() + RETRY_SECONDS
     while True:
         try:
-            os.replace(temporary, path)
-            return
+            return os.replace(temporary, path)
         except OSError as error:
             if not replace_is_worth_retrying(error, facts) or time.monotonic() >= deadline:
                 raise

@@ -1,8 +1,8 @@
-"""The scripts' flags, defined once: defaults the lecture's, flags only add, no abbreviations
-(`--epoch` is refused, so a command repeated back is the one meant). Run cell by cell, a lesson
-has no command line of its own and runs with its defaults: the kernel's is not the lesson's."""
+"""The scripts' flags, defined once: the lecture's defaults, flags only add, no abbreviations (a command
+repeated back is the one meant); cell by cell a lesson runs with its defaults, not the kernel's argv."""
 import argparse
 import ast
+import contextlib
 import datetime
 import os
 import re
@@ -66,8 +66,7 @@ def letter_flags(description, epochs):
 
 
 def stock_flags(description, epochs):
-    """A stock lesson's flags; `args.name` keeps a run on other prices (--csv, --synthetic) or
-    another recipe (--scaling window) apart from the course's: stock_rnn_prices_window."""
+    """A stock lesson's flags; `args.name` keeps a run on other prices or recipes apart from the course's."""
     from lessonkit.prices import run_name
 
     args = parsed(stock_parser, description, epochs)
@@ -76,49 +75,36 @@ def stock_flags(description, epochs):
 
 
 def parsed(make_parser, description, epochs):
-    """This run's flags (none, cell by cell); a refused flag ends the run with argparse's lines and
-    status 2. Keras's layer names start again as in a new process, where Keras is imported."""
-    lesson = lesson_globals()
-    cell_doc = None if "__file__" in lesson else notebook_docstring(lesson)
+    """This run's flags (none, cell by cell); a refused flag ends the run with argparse's lines, status 2."""
+    lesson, cell_doc = lesson_globals(), None
+    if "__file__" not in lesson:  # a notebook: the docstring the cell run (or an earlier one) opens with
+        for source in reversed(lesson.get("_ih") or []):
+            with contextlib.suppress(SyntaxError):  # a cell with IPython's magics
+                cell_doc = ast.get_docstring(ast.parse(source))
+            if cell_doc:
+                break
     try:
         args = make_parser(cell_doc or description, epochs).parse_args(
             sys.argv[1:] if "__file__" in lesson else [])
     except SystemExit as refused:  # --help (0), or a refusal argparse has printed
         raise Ending(refused.code if isinstance(refused.code, int) else 0) from None
-    args.lesson = args.name = lesson_name(lesson, cell_doc)
+    # The lesson file's name; cell by cell, the notebook's (Jupyter and VS Code tell the kernel),
+    # else the lesson's own, as its docstring's command line gives it.
+    path = (lesson.get("__file__") or lesson.get("__vsc_ipynb_file__") or lesson.get("__session__")
+            or os.environ.get("JPY_SESSION_NAME"))
+    named = re.search(r"(\w+)\.py\b", cell_doc or "")
+    args.lesson = args.name = (os.path.splitext(os.path.basename(str(path)))[0] if path
+                               else named.group(1) if named else "lesson")
     keras = sys.modules.get("keras")
     if keras is not None:
         from lessonkit.tensorflow_start import check_keras_backend
 
         check_keras_backend()
-        try:
-            keras.backend.clear_session(free_memory=False)  # no collection of all TensorFlow loaded
+        try:  # Keras's layer names start again, as in a new process; no collection of all TensorFlow
+            keras.backend.clear_session(free_memory=False)
         except TypeError:  # Keras before 3.4
             keras.backend.clear_session()
     return args
-
-
-def lesson_name(lesson, cell_doc=None):
-    """The lesson file's name; cell by cell, the notebook's (Jupyter and VS Code tell the
-    kernel), else the lesson's own, as its docstring's command line gives it."""
-    path = (lesson.get("__file__") or lesson.get("__vsc_ipynb_file__") or lesson.get("__session__")
-            or os.environ.get("JPY_SESSION_NAME"))
-    if path:
-        return os.path.splitext(os.path.basename(str(path)))[0]
-    named = re.search(r"(\w+)\.py\b", cell_doc or "")
-    return named.group(1) if named else "lesson"
-
-
-def notebook_docstring(lesson):
-    """In a notebook, the docstring the cell being run (or an earlier one) opens with."""
-    for source in reversed(lesson.get("_ih") or []):
-        try:
-            doc = ast.get_docstring(ast.parse(source))
-        except SyntaxError:  # a cell with IPython's magics
-            continue
-        if doc:
-            return doc
-    return None
 
 
 def whole_number(minimum):
@@ -127,12 +113,11 @@ def whole_number(minimum):
             raise argparse.ArgumentTypeError(f"{shown(text)} is not a whole number >= {minimum}")
         return int(text)
 
-    parse.__name__ = f"whole number >= {minimum}"
+    parse.__name__ = f"whole number >= {minimum}"  # argparse names it should int() refuse (4300+ digits)
     return parse
 
 
 def date(text):
-    """YYYY-MM-DD."""
     try:
         return datetime.date.fromisoformat(text.strip()).isoformat()
     except ValueError:

@@ -6,28 +6,18 @@ import numpy as np
 ABOUT_AS_WELL = 1.15  # an RMSE within this factor of persistence's is "about as well"
 
 
-def errors(predicted, real):
-    """(MSE, RMSE, MAE), computed with scikit-learn as the lecture does."""
-    from sklearn.metrics import mean_absolute_error, mean_squared_error
-
-    mse = mean_squared_error(predicted, real)
-    return mse, math.sqrt(mse), mean_absolute_error(predicted, real)
-
-
 def scaling_diagnosis(training_prices, test_prices, predicted_days, sc):
     """The lines on the last `predicted_days` test days that open outside the training range `sc`
     learned; or None."""
     training, test = np.ravel(training_prices), np.ravel(test_prices)
     predicted = test[len(test) - predicted_days:]
     facts, sides = [], []
-    for count, everywhere, word, price, side in (
-            ((predicted > training.max()).sum(), (test > training.max()).sum(), "above",
-             training.max(), "highest"),
-            ((predicted < training.min()).sum(), (test < training.min()).sum(), "below",
-             training.min(), "lowest")):
+    for word, bound, side, outside in (("above", training.max(), "highest", np.greater),
+                                       ("below", training.min(), "lowest", np.less)):
+        count = outside(predicted, bound).sum()
         if count:
-            facts.append(f"{count} of the {predicted_days} predicted days (and {everywhere} of all "
-                         f"{len(test)} test days) open {word} {price:.2f}, the {side} training price")
+            facts.append(f"{count} of the {predicted_days} predicted days (and {outside(test, bound).sum()} "
+                         f"of all {len(test)} test days) open {word} {bound:.2f}, the {side} training price")
             sides.append("below" if word == "above" else "above")
     if not facts:
         return None
@@ -40,9 +30,12 @@ def scaling_diagnosis(training_prices, test_prices, predicted_days, sc):
 
 
 def compare_with_persistence(model_errors, persistence, real_stock_price, code, diagnosis=None):
-    """The model's figures beside persistence's (each day predicted to open where the day before
-    opened), which is better by RMSE, and why."""
-    persistence_errors = errors(persistence, real_stock_price)
+    """The model's (MSE, RMSE, MAE) beside persistence's (each day predicted to open where the day
+    before opened, computed with scikit-learn as the lecture does), which is better by RMSE, and why."""
+    from sklearn.metrics import mean_absolute_error, mean_squared_error
+
+    mse = mean_squared_error(persistence, real_stock_price)
+    persistence_errors = mse, math.sqrt(mse), mean_absolute_error(persistence, real_stock_price)
     print(f"{'':12}{'MSE':>12}{'RMSE':>12}{'MAE':>12}")
     for name, values in (("model", model_errors), ("persistence", persistence_errors)):
         print(f"{name:<12}" + "".join(f"{value:12.4f}" for value in values))
@@ -57,5 +50,4 @@ def compare_with_persistence(model_errors, persistence, real_stock_price, code, 
         why = "its prices lie outside the range the network was trained on (see above)"
     else:
         why = "it has not learned even 'tomorrow looks like today'"
-    print(f"On {code} data, by RMSE persistence beats the model ({baseline:.2f} "
-          f"against {model:.2f}): {why}.")
+    print(f"On {code} data, by RMSE persistence beats the model ({baseline:.2f} against {model:.2f}): {why}.")

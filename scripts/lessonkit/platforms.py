@@ -1,9 +1,5 @@
-"""Where a script runs: the one module that looks at the platform.
-
-Each decision that depends on it takes a `Facts` and lives with its concern
-(`plots.can_show_plots`, `commands.python_command`, `console.draws_progress_bar`,
-`files.replace_is_worth_retrying`); tests hand them another platform's facts.
-"""
+"""Where a script runs: the one module that looks at the platform. Each decision that depends on it
+takes a `Facts` and lives with its concern (`plots.can_show_plots`); tests hand it another platform's."""
 import dataclasses
 import os
 import shutil
@@ -35,9 +31,8 @@ def current():
 
 
 def lesson_globals():
-    """The globals of the lesson that called into lessonkit (or imported it). lessonkit reads
-    from them only what the lesson itself defines: its `__file__`, and its `input_word` (for the
-    checkpoint's record and a notebook's example word)."""
+    """The globals of the lesson that called into lessonkit (or imported it): only what the lesson
+    defines is read from them: its `__file__`, `input_word` and `x_train`."""
     frame = sys._getframe(1)
     while frame is not None and (frame.f_code.co_filename.startswith("<frozen")
                                  or frame.f_globals.get("__name__", "").startswith("lessonkit")):

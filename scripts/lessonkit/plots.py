@@ -1,11 +1,15 @@
-"""The lecture's `plt.show()`: the lesson's figure made ready for a projector, saved as PNG, shown
-where something can show it (a window on a desktop, under the cell in a notebook). matplotlib
-chooses the backend (a file-only one where there is no display); the lesson's figure, not
-matplotlib's settings, gets the sizes and the fonts."""
+"""The lecture's `plt.show()`: the lesson's figure (not matplotlib's settings) made ready for a
+projector, saved as PNG, shown where the backend matplotlib chose can show it."""
 import contextlib
 import os
 import re
 import warnings
+
+import matplotlib
+import numpy as np
+from matplotlib import font_manager
+from matplotlib.text import Text
+from matplotlib.ticker import MaxNLocator
 
 from lessonkit import platforms
 from lessonkit.files import reason, write_whole
@@ -20,27 +24,22 @@ CHINESE_FONTS = ("Microsoft YaHei", "SimHei", "DengXian", "PingFang SC", "Hiragi
                  "Heiti SC", "STHeiti", "Songti SC", "Arial Unicode MS", "Noto Sans CJK SC",
                  "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
                  "Droid Sans Fallback", "AR PL UMing CN")
-CHINESE_FONT_FILES = r"msyh|simhei|deng|pingfang|hiragino|stheiti|notosanscjk|notosanssc|sourcehansans|wqy|droidsansfallback|uming"
+CHINESE_FONT_FILES = (r"msyh|simhei|deng|pingfang|hiragino|stheiti|notosanscjk|notosanssc|sourcehansans|wqy|"
+                      r"droidsansfallback|uming")
 _said = []  # the line on a missing Chinese font, said once a run
 
 
 def can_show_plots(no_show, facts=None, backend=None):
     """Whether a picture can be shown here, with the backend matplotlib has chosen (or was told)."""
-    import matplotlib
-
-    facts = facts or platforms.current()
     backend = (backend if backend is not None else matplotlib.get_backend()).lower()
-    if no_show or backend in FILE_BACKENDS:
-        return False
-    if backend in INLINE_BACKENDS:
-        return facts.in_kernel  # outside a kernel (!python in a notebook) inline prints Figure(...)
-    return True
+    if backend in INLINE_BACKENDS:  # outside a kernel (!python in a notebook) inline prints Figure(...)
+        return not no_show and (facts or platforms.current()).in_kernel
+    return not no_show and backend not in FILE_BACKENDS
 
 
 def show_or_save(png_path, args, history=None, what=None):
-    """plt.show() for pyplot's current figure: titled with `what` (the lesson's name) and, for
-    training curves (`history`), the epochs; saved as PNG, shown where it can be, then closed.
-    A run that trained nothing has no curves: the last training's picture is kept."""
+    """plt.show() for pyplot's current figure, titled with `what` (the lesson's name) and, for
+    training curves (`history`), the epochs; saved as PNG, shown where it can be, then closed."""
     import matplotlib.pyplot as plt
 
     figure = plt.gcf()
@@ -53,56 +52,7 @@ def show_or_save(png_path, args, history=None, what=None):
     if history is not None:
         what += ": epochs {}-{}".format(*count_epochs(figure, history))
     figure.suptitle(what, fontweight="bold")
-    for_a_projector(figure)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Glyph .* missing from font")  # said in one line
-        try:
-            write_whole(png_path, lambda path: figure.savefig(path, format="png", dpi=DPI))
-            print(f"Plot saved to {png_path}")
-        except OSError as error:
-            print(f"Warning: could not save {png_path} ({reason(error)}).")
-        try:
-            if can_show_plots(args.no_show):
-                plt.show()
-        finally:
-            plt.close(figure)
-
-
-def count_epochs(figure, history):
-    """x as the run counted its epochs (101 after a 100-epoch checkpoint), whole-number ticks,
-    `Epoch` on the x axis, the lowest validation loss marked; (first, last)."""
-    import numpy as np
-    from matplotlib.ticker import MaxNLocator
-
-    first, last = history.epoch[0] + 1, history.epoch[-1] + 1
-    val_loss = history.history.get("val_loss") or []
-    for ax in figure.axes:
-        for line in ax.get_lines():
-            if len(line.get_xdata()) == len(history.epoch):
-                line.set_xdata(list(range(first, last + 1)))
-        ax.relim()
-        ax.autoscale_view()
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        if not ax.get_xlabel():
-            ax.set_xlabel("Epoch")
-        if len(val_loss) == len(history.epoch) and "Validation Loss" in [line.get_label() for line in ax.get_lines()]:
-            best = first + int(np.argmin(val_loss))
-            ax.axvline(best, color="green", linestyle=":", linewidth=2, label=f"lowest val_loss (epoch {best})")
-            ax.legend()
-        values = [np.asarray(line.get_ydata(), dtype=float) for line in ax.get_lines()
-                  if len(line.get_ydata()) > 1]
-        if values and all(np.ptp(v) == 0 for v in values):  # accuracy 1.0 all along: from 0
-            top = max(float(v.max()) for v in values)
-            ax.set_ylim(min(0.0, top), max(top * 1.05, 1e-3))
-    return first, last
-
-
-def for_a_projector(figure):
-    """Every text at least SMALLEST_TEXT points, titles 13, room for them; Chinese drawn in a
-    font that has it."""
-    from matplotlib.text import Text
-
-    texts = figure.findobj(Text)
+    texts = figure.findobj(Text)  # for a projector: every text at least SMALLEST_TEXT points, titles 13
     for text in texts:
         text.set_fontsize(max(text.get_fontsize(), SMALLEST_TEXT))
     for ax in figure.axes:
@@ -118,14 +68,52 @@ def for_a_projector(figure):
             print("(No font with Chinese characters was found, so the picture draws them as boxes: "
                   "install one, such as Noto Sans CJK SC, to see them.)")
     figure.set_layout_engine("tight")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")  # said in one line
+        try:
+            write_whole(png_path, lambda path: figure.savefig(path, format="png", dpi=DPI))
+            print(f"Plot saved to {png_path}")
+        except OSError as error:
+            print(f"Warning: could not save {png_path} ({reason(error)}).")
+        try:
+            if can_show_plots(args.no_show):
+                plt.show()
+        finally:
+            plt.close(figure)
+
+
+def count_epochs(figure, history):
+    """x as the run counted its epochs (101 after a 100-epoch checkpoint), the lowest validation
+    loss marked; (first, last)."""
+    first, last = history.epoch[0] + 1, history.epoch[-1] + 1
+    val_loss = history.history.get("val_loss") or []
+    for ax in figure.axes:
+        for line in ax.get_lines():
+            if len(line.get_xdata()) == len(history.epoch):
+                line.set_xdata(list(range(first, last + 1)))
+        ax.relim()
+        ax.autoscale_view()
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if not ax.get_xlabel():
+            ax.set_xlabel("Epoch")
+        labels = [line.get_label() for line in ax.get_lines()]
+        if len(val_loss) == len(history.epoch) and "Validation Loss" in labels:
+            best = first + int(np.argmin(val_loss))
+            ax.axvline(best, color="green", linestyle=":", linewidth=2,
+                       label=f"lowest val_loss (epoch {best})")
+            ax.legend()
+        values = [np.asarray(line.get_ydata(), dtype=float) for line in ax.get_lines()
+                  if len(line.get_ydata()) > 1]
+        if values and all(np.ptp(v) == 0 for v in values):  # accuracy 1.0 all along: from 0
+            top = max(float(v.max()) for v in values)
+            ax.set_ylim(min(0.0, top), max(top * 1.05, 1e-3))
+    return first, last
 
 
 def chinese_fonts(installed=None):
-    """The fonts of CHINESE_FONTS that are installed here (`installed`: their names), looked for
-    on the system too where matplotlib's list of fonts was made before one was installed."""
+    """The fonts of CHINESE_FONTS installed here (`installed`: their names), looked for on the system
+    too where matplotlib's list of fonts was made before one was installed."""
     if installed is None:
-        from matplotlib import font_manager
-
         manager = font_manager.fontManager
         if not {font.name for font in manager.ttflist} & set(CHINESE_FONTS):
             for path in font_manager.findSystemFonts():

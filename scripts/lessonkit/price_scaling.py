@@ -1,9 +1,5 @@
-"""`--scaling window`: each window taken relative to its own last price, and back to prices.
-
-    x = (w / w[-1] - 1) / s_w      y = (p / w[-1] - 1) / s      price = w[-1] * (1 + s * y)
-
-s and s_w are the spreads of the training labels and windows (docs/prices.md explains why).
-"""
+"""`--scaling window`: each window relative to its own last price, by the training spreads s_w and s
+(docs/prices.md says why): x = (w / w[-1] - 1) / s_w, y = (p / w[-1] - 1) / s, price = w[-1] * (1 + s * y)."""
 import numpy as np
 
 
@@ -23,6 +19,5 @@ def relative_windows(prices, time_steps):
 
 
 def prices_from_window_scaled(predictions, last_prices, spread):
-    """w[-1] * (1 + s * y), in the shape of `predictions`."""
     predictions = np.asarray(predictions, dtype=float)
     return np.reshape(last_prices, predictions.shape) * (1 + spread * predictions)

@@ -1,11 +1,8 @@
-"""The stock lessons' prices: which file, read right whatever layout it comes in, or made up.
-
---csv PATH, else SH600519.csv in the working directory (the lecture's way), else the course's
-file beside the scripts. The layouts students get (tushare, its Pro API newest first, akshare's
-and East Money's Chinese headers, and what Excel makes of them: a byte order mark, GBK, day- or
-month-first dates, thousands separators) are read; docs/prices.md lists what is dropped or refused.
-"""
-import hashlib
+"""The stock lessons' prices: which file, read right in the layouts students get (tushare, newest first,
+Chinese headers, and what Excel makes of them: a byte order mark, GBK, day- or month-first dates,
+thousands separators), or made up; docs/prices.md lists what is dropped or refused."""
+import contextlib
+import filecmp
 import io
 import os
 import re
@@ -29,30 +26,26 @@ def warn(message):
 
 
 def find_price_file(csv_path=None):
-    """(the path to read, why that one)."""
+    """(the path to read, why that one): --csv PATH, else SH600519.csv in the working directory (the
+    lecture's way), else the course's file beside the scripts."""
     if csv_path:
         return csv_path, "given with --csv"
     if os.path.isfile(LECTURE_FILE_NAME):
-        if is_the_course_file(LECTURE_FILE_NAME):
-            return LECTURE_FILE_NAME, "the course's published file"
-        return LECTURE_FILE_NAME, "in the working directory"
+        return LECTURE_FILE_NAME, ("the course's published file" if is_the_course_file(LECTURE_FILE_NAME)
+                                   else "in the working directory")
     return shown_path(COURSE_FILE), "the course's published file, beside the scripts"
 
 
 def is_the_course_file(path):
-    def digest(file):
-        with open(file, "rb") as opened:
-            return hashlib.sha1(opened.read()).hexdigest()
     try:
-        return os.path.samefile(path, COURSE_FILE) or digest(path) == digest(COURSE_FILE)
+        return filecmp.cmp(path, COURSE_FILE, shallow=False)
     except OSError:
         return False
 
 
 def run_name(args):
-    """The run's name: the lesson's for the course's prices; else named for its prices and its
-    recipe, so that it never resumes or replaces what the course's prices trained:
-    stock_rnn_我的股票, stock_rnn_synthetic, stock_rnn_window."""
+    """The lesson's name, and for other prices or recipes theirs, so that it never resumes or replaces
+    what the course's prices trained: stock_rnn_我的股票, stock_rnn_synthetic, stock_rnn_window."""
     name = args.lesson
     if args.synthetic:
         name += "_synthetic"
@@ -64,14 +57,12 @@ def run_name(args):
 
 
 def read_prices(args, test_days=300, time_steps=60):
-    """The lecture's `pd.read_csv('./SH600519.csv')`, read right: a table in the course file's
-    layout (an index column, `date`, `open` as column 2), oldest day first, with
-    `.attrs["code"]` (600519) and `.attrs["name"]` (the lecture's MaoTai, else the code)."""
+    """The lecture's `pd.read_csv('./SH600519.csv')`, read right: the course file's columns (`open` is
+    column 2), oldest day first, with `.attrs["code"]` (600519) and `.attrs["name"]` (MaoTai)."""
     import pandas as pd
 
     if args.synthetic:
-        dates, opens = synthetic_prices()
-        code = "synthetic"
+        (dates, opens), code = synthetic_prices(), "synthetic"
         print(f"Using synthetic prices: a made-up random walk of {len(opens)} business days from "
               f"{dates[0]}, not a real stock.")
     else:
@@ -94,9 +85,13 @@ def read_price_table(csv_path):
         stop(f"No price file {csv_path}: check the path, or leave out --csv to use the course's prices.")
     with open(csv_path, "rb") as file:
         raw = file.read()
-    text = next((raw.decode(encoding) for encoding in ("utf-8-sig", "gb18030") if decodes(raw, encoding)), None)
-    if text is None:
-        stop(f"Cannot read {csv_path}: it is neither UTF-8 nor GBK text (is it a spreadsheet? save it as CSV).")
+    for encoding in ("utf-8-sig", "gb18030"):
+        with contextlib.suppress(UnicodeDecodeError):
+            text = raw.decode(encoding)
+            break
+    else:
+        stop(f"Cannot read {csv_path}: it is neither UTF-8 nor GBK text "
+             "(is it a spreadsheet? save it as CSV).")
     if not text.strip():
         stop(f"{csv_path} is empty: download it again, or leave out --csv to use the course's prices.")
     separator = max((",", "\t", ";"), key=text.lstrip().splitlines()[0].count)
@@ -108,14 +103,6 @@ def read_price_table(csv_path):
     frame.columns = [str(column).strip() for column in frame.columns]
     frame.attrs["decimal_comma"] = separator == ";"  # Excel's, where a comma marks the decimals
     return frame
-
-
-def decodes(raw, encoding):
-    try:
-        raw.decode(encoding)
-        return True
-    except UnicodeDecodeError:
-        return False
 
 
 def column_for(frame, role):

@@ -25,7 +25,8 @@ def check_word(text, input_word, word_length):
     if outside:
         return f"{typed} has {shown(outside)}, outside {input_word[0]}-{input_word[-1]}; {hint}"
     if len(word) != word_length:
-        return f"{typed} has {len(word)} {'letter' if len(word) == 1 else 'letters'}, not {word_length}; {hint}"
+        many = "letter" if len(word) == 1 else "letters"
+        return f"{typed} has {len(word)} {many}, not {word_length}; {hint}"
     return None
 
 
@@ -42,9 +43,7 @@ def typed(prompt, problem_with):
     (Ctrl-D, Ctrl-Z, a closed stdin, Ctrl-C) says goodbye."""
     try:
         while True:
-            if sys.stdin is None:  # pythonw, or fd 0 closed
-                raise EOFError
-            answer = input(prompt)
+            answer = input(prompt) if sys.stdin is not None else "\x04"  # no stdin (pythonw): as Ctrl-D
             if answer.strip() in END_OF_INPUT:
                 raise EOFError
             problem = problem_with(answer)
@@ -59,7 +58,9 @@ def ask_count(prompt, args):
     """The lecture's `int(input(prompt))`, checked; with --predict, the number of words given."""
     if args.predict is not None:
         return len(args.predict)
-    if not takes_typed_input():
+    get_ipython = getattr(sys.modules.get("IPython"), "get_ipython", None)
+    kernel = getattr(get_ipython() if get_ipython else None, "kernel", None)
+    if getattr(kernel, "_allow_stdin", True) is False:  # nbconvert, papermill, nbclient
         lesson = lesson_globals()
         word = str(lesson.get("input_word") or "a")[:getattr(lesson.get("x_train"), "shape", (0, 1))[1]]
         print(f"\n(This notebook takes no typed input: give the words with --predict, as in "
@@ -68,13 +69,6 @@ def ask_count(prompt, args):
     return read_count(typed(prompt, lambda text: None if read_count(text) is not None else
                             f"{shown(text.strip())} is not a whole number; type how many "
                             "predictions, like 3 (0 to stop)"))
-
-
-def takes_typed_input():
-    """False in a notebook frontend that takes none (nbconvert, papermill, nbclient)."""
-    get_ipython = getattr(sys.modules.get("IPython"), "get_ipython", None)
-    kernel = getattr(get_ipython() if get_ipython else None, "kernel", None)
-    return getattr(kernel, "_allow_stdin", True) is not False
 
 
 def ask_word(prompt, input_word, length, args):
@@ -90,9 +84,8 @@ def ask_word(prompt, input_word, length, args):
 
 
 def show_more(model, alphabet, result, input_word, args):
-    """--probs: the five most probable letters of `result`, highest first. --generate N: N
-    letters, each answer fed back in as the input's last step (one-hot rows or ids, as
-    `alphabet` holds them)."""
+    """--probs: the five most probable letters of `result`. --generate N: N letters, each answer
+    fed back in as the input's last step (one-hot rows or ids, as `alphabet` holds them)."""
     if args.probs:
         p = np.asarray(result).reshape(-1)
         print("   " + "  ".join(f"{input_word[i]} {p[i]:.3f}" for i in np.argsort(-p, kind="stable")[:5]))

@@ -1,16 +1,12 @@
-"""The lesson's TensorFlow, started quietly: `import lessonkit` imports it before the lesson's own
-`import tensorflow as tf` (which then finds it imported), on TensorFlow whatever KERAS_BACKEND
-says, without TensorFlow's start-up log and, in the lesson's own process, without the packages
-Keras imports only to offer extras no lesson uses (a letter lesson reaches its prompt a second
-sooner). In a notebook kernel nothing stays changed: the environment is put back.
-"""
+"""The lesson's TensorFlow, started before the lesson's own `import tensorflow as tf`: on TensorFlow whatever
+KERAS_BACKEND says, without its start-up log; in a notebook kernel the environment is put back."""
 import contextlib
 import os
 import re
 import sys
 import tempfile
 
-OPTIONAL_AT_IMPORT = ("sklearn", "scipy", "pandas")  # Keras keeps their absence: `sklearn = None`
+OPTIONAL_AT_IMPORT = ("sklearn", "scipy", "pandas")  # Keras's extras no lesson uses: a prompt a second sooner
 # TensorFlow's start-up lines a student cannot act on, which TF_CPP_MIN_LOG_LEVEL=3 does not
 # silence: absl's notice, and its info, warning and error lines (no GPU, oneDNN, CPU features).
 CHATTER = re.compile(r"^(WARNING: All log messages before absl::InitializeLog\(\)|[IWE]\d{4} |"
@@ -18,7 +14,6 @@ CHATTER = re.compile(r"^(WARNING: All log messages before absl::InitializeLog\(\
 
 
 def start(own_process):
-    """Import TensorFlow and Keras, once."""
     if "tensorflow" in sys.modules:
         return
     saved = {name: os.environ.get(name) for name in ("TF_CPP_MIN_LOG_LEVEL", "KERAS_BACKEND")}
@@ -44,8 +39,7 @@ def start(own_process):
 
 @contextlib.contextmanager
 def start_up_lines_hidden():
-    """File descriptor 2 to a temporary file while TensorFlow starts; then every line of it
-    that is not start-up chatter is written where it was going."""
+    """Every line written to file descriptor 2 meanwhile that is not start-up chatter, written after."""
     try:
         sys.stderr.flush()
         saved = os.dup(2)
