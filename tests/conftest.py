@@ -611,7 +611,7 @@ def pycharm_run(shared_dir):
 # order is pytest's.
 FIRST = ("test_notebooks.py", "test_benchmarks.py", "test_stock.py", "test_pictures.py",
          "test_price_files.py", "test_checkpoints.py", "test_student_edits.py", "test_by_hand.py")
-LAST = ("test_decisions.py", "test_readmes.py", "test_stock_scaling.py")
+LAST = ("test_decisions.py", "test_readmes.py", "test_stock_scaling.py", "test_lessons.py", "test_encodings.py")
 
 
 def pytest_collection_modifyitems(config, items):

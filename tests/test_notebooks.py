@@ -15,8 +15,7 @@ import sys
 
 import pytest
 
-from conftest import (LESSONS, RESUME_LINE, SCRIPTS, epoch_losses, headless_env, posix_only,
-                      price_table, printed, trained_once)
+from conftest import LESSONS, SCRIPTS, headless_env, posix_only, price_table, printed, trained_once
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -76,7 +75,6 @@ CELLS = {
                     if os.name == "posix" else "pass"),
     "after the stop": "import os\nprint('the kernel goes on; the checkpoint is there:', "
                       "os.path.isfile('checkpoint/rnn_embedding_1pre1.weights.h5'))",
-    "!python": f"!{sys.executable} {LESSON} --epochs 1 --predict c",  # draws the curves
 }
 
 
@@ -241,20 +239,14 @@ def test_the_stop_button_stops_training_as_any_cell_and_keeps_the_checkpoint(not
         "the kernel goes on; the checkpoint is there: True")
 
 
-def test_python_run_from_a_cell_saves_its_curves_and_prints_no_figure_repr(notebook):
-    out = text(notebook["!python"])
-    assert "Plot saved to rnn_onehot_1pre1_curves.png" in out
-    assert "c->" in out and "Figure(" not in out
-
-
 # ## Cell by cell: a notebook made from each lesson with jupytext
 
 LESSON_FILES = [*LESSONS, "stock_rnn", "stock_lstm", "stock_gru"]
 
 
-# The lessons run one after the other in one kernel, the first of them in a fresh one; then the
-# LSTM and GRU lessons again, as a teacher runs all their cells a second time: they resume.
-RUNS = [*LESSON_FILES, "stock_lstm again", "stock_gru again"]
+# The lessons run one after the other in one kernel, the first of them in a fresh one. (Resuming
+# cell by cell: the letter lesson run twice by %run above; each lesson's resume lines: test_lessons.py.)
+RUNS = LESSON_FILES
 
 
 @pytest.fixture(scope="session")
@@ -323,15 +315,3 @@ def test_each_lesson_runs_cell_by_cell_with_its_defaults(cell_by_cell, lesson):
         word = "abcd" if lesson.endswith("4pre1") else "a"
         assert f"(This notebook takes no typed input: give the words with --predict, as in %run {lesson}.py " \
                f"--predict {word}.)" in out
-
-
-@pytest.mark.parametrize("lesson", ["stock_lstm", "stock_gru"])  # stock_rnn's: test_stock.py
-def test_lstm_and_gru_resume_where_their_checkpoint_left_off_when_run_again(cell_by_cell, lesson):
-    first, again_cells = cells_text(cell_by_cell(lesson)[1]), cell_by_cell(f"{lesson} again")[1]
-    again = cells_text(again_cells)
-    assert not [o for cell in again_cells if cell.cell_type == "code" for o in cell.outputs
-                if o.output_type == "error"]
-    assert RESUME_LINE not in first and RESUME_LINE in again.splitlines()
-    # From the best weights: its first epoch trains on, rather than starting again from nothing.
-    assert len(epoch_losses(again)) == 2
-    assert epoch_losses(again)[0] < epoch_losses(first)[0] * 0.7

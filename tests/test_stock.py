@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import (COURSE_FILE, OBSERVED, RESUME_LINE, SCRIPTS, epoch_losses, figure_of, help_of, one_line,
+from conftest import (COURSE_FILE, OBSERVED, RESUME_LINE, SCRIPTS, epoch_losses, figure_of, help_of,
                       parser_of, persistence_errors, price_table, printed, run_script, scripts_module,
                       stock_run_name, table_row)
 
@@ -192,12 +192,6 @@ def test_a_price_file_that_cannot_be_used_gets_one_line_and_status_2(tmp_path, c
              if not line.startswith("Warning:")]
     assert len(lines) == 1 and lines[0] == ended.value.message
     printed(quote, lines[0])
-
-
-def test_a_price_file_refused_ends_the_lesson_with_its_one_line_before_training(tmp_path):
-    result = run_script("stock_lstm", "--csv", "prices.csv", cwd=tmp_path)
-    printed("No price file X: …", one_line(result))
-    assert not (tmp_path / "checkpoint").exists() and "Epoch" not in result.stdout
 
 
 def test_synthetic_series_is_deterministic_and_a_random_walk():

@@ -101,6 +101,9 @@ def lesson(args):
     if not any(layer.kind in RECURRENT for layer in layers) or layers[-1].kind != "Dense":
         stop(f"{name} is not a recurrent lesson the pass can follow: it needs recurrent layers "
              "and a Dense output layer.")
+    days = 300 - input_length(record)  # a stock lesson's predicted test days
+    if record.input_word is None and args.day is not None and args.day > days:
+        stop(f"--day {args.day}: the lesson predicts {days} test days; give 1 to {days}.")
     return name, path, record, layers, train
 
 
@@ -154,8 +157,6 @@ def stock_window(args, time_steps, day, test_days=300):
     training_set, test_set = opens[:-test_days], opens[-test_days:]
     days = test_days - time_steps
     day = days if day is None else day
-    if day > days:
-        stop(f"--day {day}: the lesson predicts {days} test days; give 1 to {days}.")
     i = day - 1
     if args.scaling == "window":
         _, _, x_test, _, last, spread = window_scaled(training_set, test_set, time_steps)
