@@ -150,9 +150,18 @@ def test_a_trained_stock_lesson_is_computed_by_hand_gate_by_gate_as_keras_comput
     assert (cwd / f"{stock_run_name(script)}_by_hand.png").exists()
 
 
-def test_a_test_day_the_lesson_does_not_predict_is_refused_before_tensorflow_starts(stock_runs):
-    cwd, _ = stock_runs("stock_rnn")
-    result = run_script("rnn_forward_by_hand", "stock_rnn", "--day", "241", cwd=cwd,
+def test_a_test_day_the_lesson_does_not_predict_is_refused_before_tensorflow_starts(tmp_path):
+    # stock_rnn's checkpoint, as its ModelCheckpoint writes it (untrained: only its record is read).
+    import keras
+
+    from lessonkit import checkpoints
+
+    model = keras.Sequential([keras.Input((60, 1)), keras.layers.SimpleRNN(4), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.Adam(0.001), loss="mean_squared_error")
+    record = checkpoints.Record(lesson="stock_rnn", monitor="val_loss", best=1.0, epoch=1, epochs=1,
+                                model=model.to_json())
+    checkpoints.save_checkpoint(model, str(checkpoint_of(tmp_path, "stock_rnn")), record)
+    result = run_script("rnn_forward_by_hand", "stock_rnn", "--day", "241", cwd=tmp_path,
                         env={"PYTHONPROFILEIMPORTTIME": "1"})  # each import, on stderr
     imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
     result.stderr = "\n".join(line for line in result.stderr.splitlines() if "|" not in line)
