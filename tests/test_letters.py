@@ -286,3 +286,25 @@ def test_ctrl_c_at_the_prompt_says_goodbye_and_exits_0(copy_of):
 def test_letter_lessons_never_import_scikit_learn_scipy_or_pandas(trained, lesson):
     _, stdout = trained(lesson)  # run by tests/programs/describe_figures.py
     assert stdout.rstrip().splitlines()[-1] == "imported: []"
+
+
+input_word = "abcde"  # the lesson's letters, read from its globals: here, this module's
+
+
+def test_a_bad_predict_word_is_refused_before_training(tmp_path, monkeypatch, capsys):
+    # The lesson's checkpoint_to_load, in this process, with --predict abcd abcf and no checkpoint:
+    # the word is refused before the lesson trains (or says it has nothing to predict with).
+    import keras
+
+    from conftest import lesson_started
+
+    args = lesson_started("rnn_onehot_4pre1", tmp_path, ["--predict", "abcd", "abcf"], monkeypatch)
+    args.predict = ["abcd", "abcf"]
+    model = keras.Sequential([keras.Input((4, 5)), keras.layers.SimpleRNN(3), keras.layers.Dense(5)])
+    with pytest.raises(scripts_module("lessonkit.exits").Ending) as refused:
+        scripts_module("lessonkit.checkpoints").checkpoint_to_load(
+            model, "./checkpoint/rnn_onehot_4pre1.weights.h5", args)
+    assert refused.value.status == 2
+    assert capsys.readouterr().err.strip() == (
+        "--predict: 'abcf' has 'f', outside a-e; type 4 letters from a-e, like abcd")
+    assert not (tmp_path / "checkpoint").exists()

@@ -16,6 +16,8 @@ import numpy as np
 from lessonkit import files
 from lessonkit.commands import command_for_user, training_args
 from lessonkit.exits import first_line, stop
+from lessonkit.platforms import lesson_globals
+from lessonkit.prompt import check_word
 
 SUFFIX = ".weights.h5"
 NOT_THE_LESSON = ("name", "trainable", "dtype", "seed", "build_config", "registered_name")
@@ -41,7 +43,13 @@ def lesson_of(checkpoint_save_path):
 
 def checkpoint_to_load(model, checkpoint_save_path, args):
     """True when this lesson's checkpoint loads into `model` (tried, then undone: the lesson's own
-    `load_weights` loads it); one that does not fit, or --fresh, is moved aside, with one line."""
+    `load_weights` loads it); one that does not fit, or --fresh, is moved aside, with one line.
+    Before training, the words given with --predict are checked against the lesson's letters."""
+    letters = lesson_globals().get("input_word")
+    for word in (getattr(args, "predict", None) or []) if isinstance(letters, str) else []:
+        problem = check_word(word, letters, model.input_shape[1])
+        if problem:
+            stop(f"--predict: {problem}")
     check_checkpoint(checkpoint_save_path, args)
     if not os.path.exists(checkpoint_save_path):
         return False

@@ -68,7 +68,8 @@ def read_prices(args, test_days=300, time_steps=60):
     else:
         path, why = find_price_file(args.csv)
         apart = (f"; this run is {args.name}, apart from the course's prices"
-                 if getattr(args, "name", None) and not is_the_course_file(path) else "")
+                 if getattr(args, "name", None) not in (None, getattr(args, "lesson", None))
+                 and not is_the_course_file(path) else "")
         print(f"Prices: {path} ({why}{apart})")
         dates, opens, code = load_opening_prices(path, test_days, time_steps)
     table = pd.DataFrame({"": range(len(opens)), "date": dates, "open": opens})
