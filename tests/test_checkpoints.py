@@ -71,6 +71,28 @@ def test_a_better_epoch_is_written_whole_with_its_record(tmp_path, capsys):
     printed("Trained N epochs: best loss … at epoch N, saved to X.", capsys.readouterr().out)
 
 
+def test_when_the_last_epoch_is_not_the_best_the_line_says_which_weights_the_model_keeps(tmp_path, capsys):
+    # The stock lessons' case (monitor val_loss), decided here rather than left to a 2-epoch run.
+    import keras
+
+    model = keras.Sequential([keras.Input((3, 1)), keras.layers.SimpleRNN(2), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    path = tmp_path / "checkpoint" / "stock.weights.h5"
+    callback = scripts_module("lessonkit.best_weights").ModelCheckpoint(
+        filepath=str(path), save_weights_only=True, save_best_only=True, monitor="val_loss")
+    callback.set_model(model)
+    callback.set_params({"verbose": 0, "epochs": 2, "steps": 1})
+    callback.on_train_begin()
+    callback.on_epoch_end(0, {"loss": 0.5, "val_loss": 0.2})
+    callback.on_epoch_end(1, {"loss": 0.4, "val_loss": 0.3})
+    callback.on_train_end()
+    line = capsys.readouterr().out.strip()
+    assert line.endswith("at epoch 1, saved to " + str(path) + "; the model goes on with the weights of epoch 2, its last.")
+    printed("Trained N epochs: best val_loss … at epoch N, saved to X; the model goes on with "
+            "the weights of epoch N, its last.", line)
+    assert record(path)["epoch"] == 1
+
+
 def test_the_record_names_the_best_epoch_and_its_loss(trained):
     cwd, stdout = trained("rnn_onehot_1pre1")
     kept = record(checkpoint_of(cwd, "rnn_onehot_1pre1"))

@@ -238,6 +238,13 @@ def test_a_model_that_beats_persistence_is_said_to(capsys):
     printed("On … data, by RMSE the model beats persistence (…).", capsys.readouterr().out)
 
 
+
+def test_persistence_that_beats_the_model_is_said_to(capsys):
+    forecast_errors = scripts_module("lessonkit.forecast_errors")
+    real = [100.0, 101.0, 102.0, 103.0]
+    forecast_errors.compare_with_persistence((400.0, 20.0, 20.0), [99.0, 100.0, 101.0, 102.0], real, "600519")
+    printed("On … data, by RMSE persistence beats the model (…): …", capsys.readouterr().out)
+
 # ## The prompt's rules
 
 @pytest.mark.parametrize("text, problem", [
