@@ -83,7 +83,7 @@ if letter_lesson:
     x = np.array(ids) if layers[0].kind == "Embedding" else np.eye(len(input_word), dtype="float32")[ids]
     labels = [f"t={t} '{letter}'" for t, letter in enumerate(word, start=1)]
 else:
-    window = by_hand.stock_window(args, time_steps, args.day)
+    window = by_hand.stock_window(args, time_steps, args.day, by_hand.test_days(record))
     x, labels = window["x"], [f"t={t}" for t in range(1, time_steps + 1)]
     print(f"{name}: test day {window['day']} ({window['date']}), predicted from the {time_steps} "
           f"opening prices before it, scaled as the lesson scales them")

@@ -31,9 +31,11 @@ class ModelCheckpoint(keras.callbacks.ModelCheckpoint):
         self.bar = kwargs.get("initial_value_threshold")
         self.higher = mode == "max" or (mode == "auto" and "acc" in monitor)
         self.epochs_before = resumed.epochs if resumed is not None else 0
-        word = lesson_globals().get("input_word")  # the letters, for the by-hand pass
+        lesson = lesson_globals()  # the letters, or the test days, for the by-hand pass
+        word, test_set = lesson.get("input_word"), lesson.get("test_set")
         self.record = checkpoints.Record(lesson=checkpoints.lesson_of(filepath), monitor=monitor,
-                                         input_word=word if isinstance(word, str) else None)
+                                         input_word=word if isinstance(word, str) else None,
+                                         test_days=len(test_set) if hasattr(test_set, "__len__") else None)
         self.plain = False
         # fit(train_db) warns that its default shuffle=True does not shuffle a tf.data dataset:
         # the lessons' one batch needs none. Not said, from here until fit calls set_params.

@@ -101,7 +101,7 @@ def lesson(args):
     if not any(layer.kind in RECURRENT for layer in layers) or layers[-1].kind != "Dense":
         stop(f"{name} is not a recurrent lesson the pass can follow: it needs recurrent layers "
              "and a Dense output layer.")
-    days = 300 - input_length(record)  # a stock lesson's predicted test days
+    days = test_days(record) - input_length(record)  # a stock lesson's predicted test days
     if record.input_word is None and args.day is not None and args.day > days:
         stop(f"--day {args.day}: the lesson predicts {days} test days; give 1 to {days}.")
     return name, path, record, layers, train
@@ -132,6 +132,10 @@ def input_length(record):
     return (layer.get("batch_shape") or layer.get("batch_input_shape"))[1]
 
 
+def test_days(record):
+    return record.test_days or 300  # the lecture's, for a checkpoint written before they were recorded
+
+
 def letters(given, input_word, time_steps, name):
     """The letters to feed, checked: the lecture's bcde (cut to the lesson's length) by default."""
     from lessonkit.prompt import check_word
@@ -143,7 +147,7 @@ def letters(given, input_word, time_steps, name):
     return word.strip().lower()
 
 
-def stock_window(args, time_steps, day, test_days=300):
+def stock_window(args, time_steps, day, test_days):
     """A stock lesson's input for predicted test day `day` (default: the last), as the lesson makes
     it: {x: the scaled window, prices: the window in yuan, to_yuan: the model's output in yuan,
     real: the day's price, before: the day before's (persistence), date, day}."""

@@ -34,7 +34,8 @@ class Record:
     epoch: int = None     # the best's
     epochs: int = 0       # all trained so far
     model: str = None     # Keras's JSON of the model: the changed-lesson check, the by-hand pass
-    input_word: str = None
+    input_word: str = None  # a letter lesson's letters
+    test_days: int = None   # a stock lesson's: len(test_set)
 
 
 def lesson_of(checkpoint_save_path):
