@@ -102,46 +102,6 @@ def test_the_record_names_the_best_epoch_and_its_loss(trained):
 
 # ## Checkpoint paths that can be neither read nor written end the run before training
 
-# Decided by the lesson's checkpoint check, here in the test's process; the same check ends a
-# lesson's run end to end in test_robustness.py (a working directory that is read-only).
-def folder_linked_to_a_drive_not_mounted(cwd):
-    os.symlink(cwd / "unmounted-drive" / "checkpoint", cwd / "checkpoint")
-
-
-def checkpoint_linked_to_a_file_that_is_gone(cwd):
-    (cwd / "checkpoint").mkdir()
-    os.symlink(cwd / "gone.weights.h5", checkpoint_of(cwd, LESSON))
-
-
-def checkpoint_is_a_pipe(cwd):
-    (cwd / "checkpoint").mkdir()
-    os.mkfifo(checkpoint_of(cwd, LESSON))  # read by mistake, it would wait for ever
-
-
-@posix_only  # links and pipes, as on Linux and macOS
-@pytest.mark.parametrize("make, quote", [
-    (folder_linked_to_a_drive_not_mounted,
-     "Cannot write X: X is a link to X, which does not exist (a drive not mounted?); mount it, or "
-     "remove the link, then run again."),
-    (checkpoint_linked_to_a_file_that_is_gone, "Cannot write X: …; move it away, or run the script from another folder."),
-    (checkpoint_is_a_pipe, "Cannot write X: …; move it away, or run the script from another folder."),
-])
-def test_a_checkpoint_path_that_can_be_neither_read_nor_written_ends_the_run_before_training(
-        tmp_path, monkeypatch, capsys, make, quote):
-    make(tmp_path)
-    line = checkpoint_refusal(LESSON, tmp_path, "--predict", "abcd", monkeypatch=monkeypatch,
-                              capsys=capsys)
-    printed(quote, line)
-    assert [p.name for p in tmp_path.iterdir()] == ["checkpoint"]  # nothing written beside it
-
-
-@posix_only
-def test_with_epochs_0_a_checkpoint_that_is_no_file_is_refused(tmp_path, monkeypatch, capsys):
-    checkpoint_is_a_pipe(tmp_path)
-    line = checkpoint_refusal(LESSON, tmp_path, "--epochs", "0", monkeypatch=monkeypatch, capsys=capsys)
-    printed("X is not a weights file (a folder, a pipe, or a link to nothing): move it away, then run again.", line)
-
-
 @posix_only  # HDF5 locks files on POSIX systems; on Windows it does not
 def test_a_checkpoint_another_program_holds_open_is_named_in_use_and_left_alone(copy_of, monkeypatch,
                                                                                 capsys):

@@ -130,10 +130,9 @@ def test_a_date_column_without_a_single_date_is_refused(tmp_path):
     printed("X: its '…' column holds no dates.", refused.value.message)
 
 
-def test_numbers_with_thousands_separators_and_decimal_commas():
+def test_numbers_with_thousands_separators():
     assert list(prices.numbers(["1,004.520", " 88.7", "--", ""])[:2]) == [1004.52, 88.7]
     assert np.isnan(prices.numbers(["--"])[0])
-    assert list(prices.numbers(["1004,52", "88,7"], decimal_comma=True)) == [1004.52, 88.7]
 
 
 def test_the_stock_code_comes_from_the_file_or_its_name():

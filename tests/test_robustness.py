@@ -156,9 +156,11 @@ def test_a_checkpoint_that_cannot_be_written_ends_the_run_before_training(tmp_pa
 def test_a_checkpoint_path_that_is_a_folder_ends_the_run_before_training(tmp_path, monkeypatch,
                                                                           capsys):
     make_checkpoint_path_a_folder(tmp_path)  # decided by the same check, here in this process
-    line = checkpoint_refusal("rnn_onehot_1pre1", tmp_path, "--epochs", "0", "--predict", "a",
+    line = checkpoint_refusal("rnn_onehot_1pre1", tmp_path, "--predict", "a",
                               monkeypatch=monkeypatch, capsys=capsys)
-    printed("X is not a weights file (a folder, a pipe, or a link to nothing): move it away, then run again.", line)
+    assert line == ("Cannot write ./checkpoint/rnn_onehot_1pre1.weights.h5: it is a folder; move it away, "
+                    "or run the script from another folder.")
+    printed("Cannot write X: …; move it away, or run the script from another folder.", line)
 
 
 def read_only(folder):

@@ -114,7 +114,6 @@ def load_weights(record, path, layers, train):
     tensorflow_start.start(own_process=True)
     import keras
 
-    tensorflow_start.check_keras_backend()
     model = keras.models.model_from_json(record.model)
     _, problem = checkpoints.load_checkpoint(model, path)
     if problem:

@@ -96,9 +96,6 @@ def check_checkpoint(path, args):
     --epochs 0 has something to predict with; the course's TensorFlow 2.1 checkpoint is said."""
     files.check_can_write(*([path] if args.epochs else []), f"./{args.name}_weights.txt",
                           f"{args.name}_curves.png", f"{args.name}_prediction.png")
-    if os.path.lexists(path) and not os.path.isfile(path):
-        stop(f"{path} is not a weights file (a folder, a pipe, or a link to nothing): move it "
-             "away, then run again.")
     if os.path.exists(path):
         try:
             h5py.File(path, "r").close()

@@ -5,7 +5,6 @@ import glob
 import os
 import re
 import shutil
-import stat
 import time
 
 from lessonkit import platforms
@@ -21,9 +20,6 @@ def check_can_write(*paths):
         folder = os.path.dirname(path) or "."
         while not os.path.lexists(folder):  # to be made inside its parent
             folder = os.path.dirname(os.path.abspath(folder))
-        if os.path.islink(folder) and not os.path.exists(folder):
-            stop(f"Cannot write {path}: {folder} is a link to {os.readlink(folder)}, which does not "
-                 "exist (a drive not mounted?); mount it, or remove the link, then run again.")
         if not os.path.isdir(folder):
             stop(f"Cannot write {path}: {folder} is a file, not a folder; move or rename it, then run again.")
         probe = os.path.join(folder, f".write-test-{os.getpid()}")
@@ -39,13 +35,9 @@ def check_can_write(*paths):
 
 def file_problem(path):
     """None when `path` does not exist, or is a file that can be replaced."""
-    if os.path.islink(path) and not os.path.exists(path):
-        return f"it is a link to {os.readlink(path)}, which does not exist"
     if os.path.isdir(path):
         return "it is a folder"
     if os.path.exists(path):
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return "it is not a regular file, but a pipe or a device"
         try:
             open(path, "ab").close()  # changes nothing
         except OSError as error:

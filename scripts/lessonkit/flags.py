@@ -97,9 +97,6 @@ def parsed(make_parser, description, epochs):
                                else named.group(1) if named else "lesson")
     keras = sys.modules.get("keras")
     if keras is not None:
-        from lessonkit.tensorflow_start import check_keras_backend
-
-        check_keras_backend()
         try:  # Keras's layer names start again, as in a new process; no collection of all TensorFlow
             keras.backend.clear_session(free_memory=False)
         except TypeError:  # Keras before 3.4

@@ -102,7 +102,6 @@ def read_price_table(csv_path):
     except (pd.errors.ParserError, ValueError) as error:
         stop(f"Cannot read {csv_path} as a CSV file ({str(error).strip()[:120]}).")
     frame.columns = [str(column).strip() for column in frame.columns]
-    frame.attrs["decimal_comma"] = separator == ";"  # Excel's, where a comma marks the decimals
     return frame
 
 
@@ -110,14 +109,11 @@ def column_for(frame, role):
     return next((column for column in frame.columns if column.lower() in COLUMNS[role]), None)
 
 
-def numbers(values, decimal_comma=False):
+def numbers(values):
     """Floats, thousands separators and spaces taken out; NaN for what is no number."""
     import pandas as pd
 
-    text = pd.Series(values, dtype=str).str.replace(r"\s", "", regex=True)
-    if decimal_comma and not text.str.contains(".", regex=False).any():
-        text = text.str.replace(",", ".", regex=False)
-    text = text.str.replace(",", "", regex=False)
+    text = pd.Series(values, dtype=str).str.replace(r"[\s,]", "", regex=True)
     return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
 
 
@@ -159,7 +155,7 @@ def load_opening_prices(csv_path, test_days, time_steps):
     if open_column is None:
         stop(f"{source} has no opening prices: no 'open' or '开盘' column (it has: "
              f"{', '.join(map(str, frame.columns))[:200]}).")
-    code, opens = stock_code(frame, csv_path), numbers(frame[open_column], frame.attrs["decimal_comma"])
+    code, opens = stock_code(frame, csv_path), numbers(frame[open_column])
     if date_column is None:
         warn(f"{source} has no date column; its rows are taken in the order of the file, oldest first.")
         dates = np.array([f"row {i + 1}" for i in range(len(frame))])

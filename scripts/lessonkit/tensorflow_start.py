@@ -59,14 +59,3 @@ def start_up_lines_hidden():
             if kept:
                 sys.stderr.write("".join(kept))
                 sys.stderr.flush()
-
-
-def check_keras_backend():
-    """One line where Keras was imported before on another backend (a notebook's JAX)."""
-    import keras
-
-    from lessonkit.exits import fail
-
-    if keras.backend.backend() != "tensorflow":
-        fail(f"Keras in this Python already runs on {keras.backend.backend()}, and these lessons "
-             "need TensorFlow: restart it (the notebook's kernel) and run the lesson first.")
