@@ -118,6 +118,7 @@ def test_a_copy_under_a_chinese_name_out_of_scripts_is_a_lesson_of_its_own(copy_
     for name in ("我的rnn_weights.txt", "我的rnn_curves.png"):
         assert (cwd / name).exists(), name
     assert "Glyph" not in result.stderr and "missing from font" not in result.stderr
+    assert "findfont" not in result.stderr  # a Chinese font without bold, for the bold title
     no_font = "(No font with Chinese characters was found, so the picture draws them as boxes: "
     assert (no_font in result.stdout) == (not chinese_fonts())  # one line at most, and only then
     if not chinese_fonts():

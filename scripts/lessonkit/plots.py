@@ -1,6 +1,7 @@
 """The lecture's `plt.show()`: the lesson's figure (not matplotlib's settings) made ready for a
 projector, saved as PNG, shown where the backend matplotlib chose can show it."""
 import contextlib
+import logging
 import os
 import re
 import warnings
@@ -68,6 +69,9 @@ def show_or_save(png_path, args, history=None, what=None):
             print("(No font with Chinese characters was found, so the picture draws them as boxes: "
                   "install one, such as Noto Sans CJK SC, to see them.)")
     figure.set_layout_engine("tight")
+    font_log = logging.getLogger("matplotlib.font_manager")  # a Chinese font without bold is drawn at
+    level = font_log.level                                    # its one weight, without a word
+    font_log.setLevel(logging.ERROR)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")  # said in one line
         try:
@@ -80,6 +84,7 @@ def show_or_save(png_path, args, history=None, what=None):
                 plt.show()
         finally:
             plt.close(figure)
+            font_log.setLevel(level)
 
 
 def count_epochs(figure, history):
