@@ -87,7 +87,7 @@ if args.scaling == "window":
 
 # %%
 model = tf.keras.Sequential([
-    tf.keras.Input(shape=(x_train.shape[1], 1)),  # 先告诉 Keras 3 输入形状（60 天 × 每天 1 个数，取自 x_train），训练前才能读回保存的权重
+    tf.keras.Input(shape=(x_train.shape[1], 1)),  # Keras 3 要先知道输入形状（窗口天数 × 每天 1 个开盘价，天数取自 x_train，讲义里是 60），训练前才能读回保存的权重
     SimpleRNN(80, return_sequences=True),
     Dropout(0.2),
     SimpleRNN(100),
