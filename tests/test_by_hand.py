@@ -1,13 +1,14 @@
 """The by-hand forward pass agrees with Keras, and says so, on each lesson's trained weights."""
 import argparse
 import re
+import shutil
 
 import h5py
 import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import (LESSONS, assert_works_here, checkpoint_of, lesson_facts, one_line, printed,
+from conftest import (LESSONS, SCRIPTS, assert_works_here, checkpoint_of, lesson_facts, one_line, printed,
                       run_script, stock_run_name, suggested_command)
 
 FINAL_LINE = re.compile(r"^(\w+)->(\w)  \(Keras: (\w), max abs difference ([0-9.e+-]+)\)$", re.M)
@@ -67,6 +68,19 @@ def test_without_a_checkpoint_it_names_the_command_that_trains_one(tmp_path):
     printed("No trained weights at X: train them first with: …", line)
     words = suggested_command(line, "train them first with: ")
     assert words[1].endswith("rnn_embedding_4pre1.py") and len(words) == 2
+    assert_works_here(words, tmp_path)
+
+
+def test_a_stock_copy_under_any_name_is_found_by_its_data_flags_and_its_command_keeps_them(tmp_path):
+    # A copy of stock_rnn.py named in Chinese, given by its path from the folder above it: the
+    # checkpoint its --scaling window run writes, and the command that trains it, as given.
+    (tmp_path / "课程").mkdir()
+    shutil.copy(SCRIPTS / "stock_rnn.py", tmp_path / "课程" / "股票预测.py")
+    result = run_script("rnn_forward_by_hand", "课程/股票预测.py", "--scaling", "window", cwd=tmp_path)
+    line = one_line(result)
+    assert line.startswith("No trained weights at ./checkpoint/股票预测_window.weights.h5: "), line
+    words = suggested_command(line, "train them first with: ")
+    assert words[1:] == ["课程/股票预测.py", "--scaling", "window"]
     assert_works_here(words, tmp_path)
 
 

@@ -3,6 +3,7 @@ layers, read and refused before TensorFlow starts; its trained weights; a stock 
 the printing; the picture."""
 import dataclasses
 import os
+import pathlib
 
 import numpy as np
 
@@ -62,16 +63,20 @@ def lesson(args):
     """(name, checkpoint path, record, layers) of the lesson, or one line and status 2, before
     TensorFlow starts: no checkpoint, not a lesson's, a layer the pass cannot compute."""
     name = os.path.splitext(os.path.basename(args.lesson_file))[0]
-    if name.startswith("stock_"):
+    given = args.lesson_file if args.lesson_file.endswith(".py") else None
+    here = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), f"{args.lesson_file}.py")
+    data = []  # a stock lesson's data flags, which name its run as the lesson names it
+    source = pathlib.Path(given or here)  # a stock lesson is named stock_*, or its copy calls stock_flags
+    if name.startswith("stock_") or source.is_file() and "stock_flags(" in source.read_text("utf-8", "replace"):
         from lessonkit.prices import run_name
 
         args.lesson = name
         name = args.name = run_name(args)
+        data = [*(["--csv", args.csv] if args.csv else []), *(["--synthetic"] if args.synthetic else []),
+                *(["--scaling", "window"] if args.scaling == "window" else [])]
     path = f"./checkpoint/{name}.weights.h5"
-    given = args.lesson_file if args.lesson_file.endswith(".py") else None
-    train = command_for_user(script=given or f"{args.lesson_file}.py")
+    train = command_for_user(data, script=os.path.abspath(given) if given else f"{args.lesson_file}.py")
     if not os.path.exists(path):
-        here = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), f"{args.lesson_file}.py")
         if given is None and not os.path.exists(here):
             lessons = sorted(f[:-3] for f in os.listdir(os.path.dirname(here)) if f.startswith(("rnn_", "stock_"))
                              and f.endswith(".py") and f != "rnn_forward_by_hand.py")
