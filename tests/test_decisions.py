@@ -196,6 +196,8 @@ def test_tensorflow_not_installed_names_the_command_that_installs_it(tmp_path):
 @pytest.mark.parametrize("kind, last_lines", [
     ("name", ["    layer = LSTM(3)  # noqa: F821  (not imported: a student's slip)",
               "NameError: name 'LSTM' is not defined"]),
+    ("typo", ["    print(np.zeroes(3))  # a slip Python suggests the right name for",
+              "AttributeError: module 'numpy' has no attribute 'zeroes'. Did you mean: 'zeros'?"]),
     ("shape", ["    np.reshape([1, 2, 3], (1, 4, 5))",
                "ValueError: cannot reshape array of size 3 into shape (1,4,5)"]),
     ("import", ["    import tensorfow  # noqa: F401  (a typo: not a package the lessons need)",

@@ -1,11 +1,12 @@
 """How a run ends: one line and a status (0 done, 1 the machine lacks something, 2 input that cannot
 be used, 130 interrupted; under IPython's %run, no status), or a mistake in the lesson as Python shows it."""
 import contextlib
+import io
 import os
 import re
 import signal
 import sys
-import traceback
+import types
 
 from lessonkit import platforms
 
@@ -50,27 +51,38 @@ def install(lesson_file):
 
 
 def told(kind, error, tb, lesson):
-    frames = traceback.extract_tb(tb)
-    mine = [i for i, frame in enumerate(frames)
-            if os.path.normcase(os.path.abspath(frame.filename)) == lesson]
+    steps = []  # the traceback's entries, the outermost first
+    while tb is not None:
+        steps.append(tb)
+        tb = tb.tb_next
+    files = [os.path.abspath(step.tb_frame.f_code.co_filename) for step in steps]
+    mine = [i for i, name in enumerate(files) if os.path.normcase(name) == lesson]
     if isinstance(error, Ending):  # its line is printed (python -i shows SystemExit otherwise)
         return
     if isinstance(error, KeyboardInterrupt) or (_interrupted and isinstance(error, ImportError)):
         print("\nInterrupted.", file=sys.stderr, flush=True)
         os._exit(130)  # a parent would see -2 for a death by SIGINT
     if not mine:
-        return sys.__excepthook__(kind, error, tb)
-    here, below = os.path.dirname(os.path.abspath(__file__)), frames[mine[-1] + 1:]
-    ours = (below and os.path.dirname(os.path.abspath(below[0].filename)) == here  # lessonkit raised it,
-            and not re.search(r"[/\\](site|dist)-packages[/\\]", below[-1].filename))  # not Keras it called
+        return sys.__excepthook__(kind, error, steps[0] if steps else None)
+    here, below = os.path.dirname(os.path.abspath(__file__)), files[mine[-1] + 1:]
+    ours = (below and os.path.dirname(below[0]) == here  # lessonkit raised it, not Keras it called
+            and not re.search(r"[/\\](site|dist)-packages[/\\]", below[-1]))
     missing = cannot_import(error)
     if missing:
         print(missing, file=sys.stderr)
     elif ours:
         print(f"Error: {kind.__name__}: {first_line(error, 200)}", file=sys.stderr)
-    else:  # the lesson's lines as Python shows them, Keras's message whole, nothing of ours
-        print("".join(traceback.format_list([frames[i] for i in mine])
-                      + traceback.format_exception_only(kind, error)).rstrip(), file=sys.stderr)
+    else:  # Python's own display (its "Did you mean"), of the lesson's lines only, Keras's message whole
+        shown_tb = None
+        for i in reversed(mine):
+            shown_tb = types.TracebackType(shown_tb, steps[i].tb_frame, steps[i].tb_lasti, steps[i].tb_lineno)
+        error.__suppress_context__ = True  # what Keras was handling inside is not the student's
+        stderr, sys.stderr = sys.stderr, io.StringIO()
+        try:
+            sys.__excepthook__(kind, error.with_traceback(shown_tb), shown_tb)
+        finally:
+            shown, sys.stderr = sys.stderr.getvalue(), stderr
+        print(shown.split("\n", 1)[-1].rstrip(), file=sys.stderr)  # from the first "File" line
         hint = hint_for(error)
         if hint:
             print(hint, file=sys.stderr)

@@ -1,6 +1,6 @@
 """A lesson with a mistake in it, of one kind or another, run as a student runs a lesson.
 
-    python lesson_with_a_mistake.py SCRIPTS_FOLDER name|shape|import|machine|nothing
+    python lesson_with_a_mistake.py SCRIPTS_FOLDER name|typo|shape|import|machine|nothing
 """
 import sys
 
@@ -11,6 +11,8 @@ import numpy as np  # noqa: E402
 kind = sys.argv[2]
 if kind == "name":
     layer = LSTM(3)  # noqa: F821  (not imported: a student's slip)
+elif kind == "typo":
+    print(np.zeroes(3))  # a slip Python suggests the right name for
 elif kind == "shape":
     np.reshape([1, 2, 3], (1, 4, 5))
 elif kind == "import":
