@@ -12,8 +12,8 @@ import sys
 import h5py
 import pytest
 
-from conftest import (checkpoint_arrays, checkpoint_of, checkpoint_refusal, one_line, posix_only, printed,
-                      recorded_model, run_script, scripts_module)
+from conftest import (checkpoint_arrays, checkpoint_of, checkpoint_refusal, lesson_started, one_line, posix_only,
+                      printed, recorded_model, run_script, scripts_module)
 
 LESSON = "rnn_embedding_4pre1"
 
@@ -91,6 +91,28 @@ def test_when_the_last_epoch_is_not_the_best_the_line_says_which_weights_the_mod
     printed("Trained N epochs: best val_loss … at epoch N, saved to X; the model goes on with "
             "the weights of epoch N, its last.", line)
     assert record(path)["epoch"] == 1
+
+
+def test_weights_a_failed_run_moved_aside_are_named_once_the_edit_is_undone(copy_of, monkeypatch, capsys):
+    # An edit that fails in fit (Input(shape=(1, 4))) has moved the checkpoint aside and written
+    # none; the edit undone, the lesson's checkpoint check names the kept file, here in this process.
+    checkpoints, exits = scripts_module("lessonkit.checkpoints"), scripts_module("lessonkit.exits")
+    cwd = copy_of("rnn_onehot_1pre1")
+    path = checkpoint_of(cwd, "rnn_onehot_1pre1")
+    kept = path.with_name("rnn_onehot_1pre1.kept-20261204-120000.weights.h5")
+    os.replace(path, kept)
+    model = recorded_model(kept)
+    args = lesson_started("rnn_onehot_1pre1", cwd, ["--epochs", "0"], monkeypatch)
+    with pytest.raises(exits.Ending) as ended:
+        checkpoints.checkpoint_to_load(model, "./checkpoint/rnn_onehot_1pre1.weights.h5", args)
+    assert f"./checkpoint/{kept.name} was trained with this model" in ended.value.message
+    printed("Nothing trained to predict with: there is no X; X was trained with this model: rename it to X "
+            "to predict with it.", ended.value.message)
+    args = lesson_started("rnn_onehot_1pre1", cwd, [], monkeypatch)
+    assert checkpoints.checkpoint_to_load(model, "./checkpoint/rnn_onehot_1pre1.weights.h5", args) is False
+    printed("(X was trained with this model: rename it to X to resume from it; this run trains from scratch.)",
+            capsys.readouterr().out)
+    assert kept.exists() and not path.exists()
 
 
 def test_the_record_names_the_best_epoch_and_its_loss(trained):

@@ -114,6 +114,17 @@ def test_the_checkpoint_holds_the_best_epoch_and_the_evaluation_uses_the_last(st
                 "the weights of epoch N, its last.", stdout)
 
 
+def test_other_test_days_are_a_changed_lesson(stock_runs):
+    # 300 test days edited to 200: the checkpoint's best val_loss was measured on other days.
+    checkpoints = scripts_module("lessonkit.checkpoints")
+    cwd, _ = stock_runs("stock_rnn")
+    path = str(cwd / "checkpoint" / f"{stock_run_name('stock_rnn')}.weights.h5")
+    with h5py.File(path, "r") as f:
+        model_json = f.attrs["model"]
+    assert checkpoints.lesson_changes(path, model_json, test_days=300) == ""
+    assert checkpoints.lesson_changes(path, model_json, test_days=200) == "test days 300 -> 200"
+
+
 def test_a_run_on_other_prices_is_a_lesson_of_its_own_and_leaves_the_course_checkpoint_alone(
         messy_file_run, stock_runs):
     cwd, stdout, _ = messy_file_run  # --csv prices.csv where the course's checkpoint lies

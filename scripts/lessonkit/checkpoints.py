@@ -1,6 +1,7 @@
 """The checkpoint (断点续训): Keras 3's weights file (Adam's state too) with a `Record` in its attributes
 (docs/checkpoints.md), checked before training; after `checkpoint_to_load`, a checkpoint still there
 is one this run resumes from (any other is moved aside, kept and named)."""
+import contextlib
 import dataclasses
 import errno
 import glob
@@ -46,13 +47,22 @@ def checkpoint_to_load(model, checkpoint_save_path, args):
     """True when this lesson's checkpoint loads into `model` (tried, then undone: the lesson's own
     `load_weights` loads it); one that does not fit, or --fresh, is moved aside, with one line.
     Before training, the words given with --predict are checked against the lesson's letters."""
-    letters = lesson_globals().get("input_word")
+    lesson = lesson_globals()
+    letters, test_set = lesson.get("input_word"), lesson.get("test_set")
     for word in (getattr(args, "predict", None) or []) if isinstance(letters, str) else []:
         problem = check_word(word, letters, model.input_shape[1])
         if problem:
             stop(f"--predict: {problem}")
+    test_days = len(test_set) if not hasattr(args, "predict") and hasattr(test_set, "__len__") else None
+    fits = kept_that_fits(checkpoint_save_path, model, test_days)  # weights an earlier run moved aside
+    if fits and not os.path.exists(checkpoint_save_path) and args.epochs == 0 and not args.fresh:
+        stop(f"Nothing trained to predict with: there is no {checkpoint_save_path}; {fits} was trained "
+             f"with this model: rename it to {checkpoint_save_path} to predict with it.")
     check_checkpoint(checkpoint_save_path, args)
     if not os.path.exists(checkpoint_save_path):
+        if fits and not args.fresh:
+            print(f"({fits} was trained with this model: rename it to {checkpoint_save_path} to resume "
+                  "from it; this run trains from scratch.)")
         return False
     if args.fresh:
         kept = move_aside(checkpoint_save_path, "--fresh")
@@ -61,16 +71,13 @@ def checkpoint_to_load(model, checkpoint_save_path, args):
     optimizer = getattr(model, "optimizer", None)
     if optimizer is not None:
         optimizer.build(model.trainable_variables)  # so that Adam's state loads too
-    changes = lesson_changes(checkpoint_save_path, model.to_json())
+    changes = lesson_changes(checkpoint_save_path, model.to_json(), test_days=test_days)
     problem = (f"the lesson changed since it was trained: {changes}" if changes
                else load_checkpoint(model, checkpoint_save_path, trial=True)[1])
     if problem is None:
         return True
     if args.epochs == 0:
-        kept = glob.glob(glob.escape(checkpoint_save_path[: -len(SUFFIX)]) + ".kept-*" + SUFFIX)
-        fits = [path for path in sorted(kept, reverse=True)  # the newest first
-                if not lesson_changes(path, model.to_json(), lesson_of(checkpoint_save_path))]
-        instead = (f"{fits[0]} was trained with this model: rename it to {checkpoint_save_path} "
+        instead = (f"{fits} was trained with this model: rename it to {checkpoint_save_path} "
                    "to predict with it" if fits else
                    f"train with: {command_for_user([*training_args(), '--fresh'])}")
         stop(f"Cannot load {checkpoint_save_path} ({problem}): nothing trained to predict with; {instead}")
@@ -78,6 +85,15 @@ def checkpoint_to_load(model, checkpoint_save_path, args):
     print(f"Warning: cannot load {checkpoint_save_path} ({problem}); training from scratch, "
           f"and the old file is kept as {kept}.")
     return False
+
+
+def kept_that_fits(path, model, test_days=None):
+    """The newest file `path` was moved aside to whose record is this very lesson; else None."""
+    for file in sorted(glob.glob(glob.escape(path[: -len(SUFFIX)]) + ".kept-*" + SUFFIX), reverse=True):
+        with contextlib.suppress(OSError):  # damaged, or written before records held the model: not it
+            if read_record(file).model and not lesson_changes(file, model.to_json(), lesson_of(path), test_days):
+                return file
+    return None
 
 
 def move_aside(path, problem):
@@ -167,8 +183,9 @@ def load_checkpoint(model, checkpoint_save_path, trial=False):
     return (record if problem is None else None), problem
 
 
-def lesson_changes(checkpoint_save_path, model_json, lesson=None):
-    """'' when the checkpoint's recorded model is this one; else what changed, in a few words."""
+def lesson_changes(checkpoint_save_path, model_json, lesson=None, test_days=None):
+    """'' when the checkpoint's recorded model (and a stock lesson's test days) is this one; else
+    what changed, in a few words."""
     try:
         recorded = read_record(checkpoint_save_path)
     except OSError:
@@ -183,6 +200,8 @@ def lesson_changes(checkpoint_save_path, model_json, lesson=None):
         which = f" in {name}" if kinds.count(kind) > 1 else ""  # which of two SimpleRNN layers
         changes += [f"{kind} {key} {old.get(key)!r} -> {new.get(key)!r}{which}"
                     for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)]
+    if test_days and recorded.test_days and test_days != recorded.test_days:
+        changes.append(f"test days {recorded.test_days} -> {test_days}")
     return "; ".join(changes)[:300]
 
 
