@@ -67,7 +67,7 @@ def lesson(args):
     here = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), f"{args.lesson_file}.py")
     data = []  # a stock lesson's data flags, which name its run as the lesson names it
     source = pathlib.Path(given or here)  # a stock lesson is named stock_*, or its copy calls stock_flags
-    if name.startswith("stock_") or source.is_file() and "stock_flags(" in source.read_text("utf-8", "replace"):
+    if name.startswith("stock_") or source.is_file() and "stock_flags(" in source.read_text(encoding="utf-8", errors="replace"):
         from lessonkit.prices import run_name
 
         args.lesson = name
