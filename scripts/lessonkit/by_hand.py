@@ -7,7 +7,7 @@ import pathlib
 
 import numpy as np
 
-from lessonkit import checkpoints, flags
+from lessonkit import checkpoints, flags, model_config
 from lessonkit.commands import command_for_user, shown_path
 from lessonkit.exits import fail, stop  # noqa: F401  (fail: for the pass)
 from lessonkit.files import check_can_write  # noqa: F401  (for the pass)
@@ -91,7 +91,7 @@ def lesson(args):
         stop(f"{path} records no model (an older version of the collection wrote it): "
              f"train again with: {train} --fresh")
     layers = []
-    for kind, config, layer_name in checkpoints.described(record.model):
+    for kind, config, layer_name in model_config.described(record.model):
         if kind in ("InputLayer", "Dropout", "optimizer", "loss"):
             continue  # Dropout: nothing at prediction time
         wrong = [key for key in ("activation", "recurrent_activation") if key in config
@@ -132,7 +132,7 @@ def load_weights(record, path, layers, train):
 
 def input_length(record):
     """The time steps the lesson's model reads, from its Input layer in the record."""
-    layer = next(config for kind, config, _ in checkpoints.described(record.model) if kind == "InputLayer")
+    layer = next(config for kind, config, _ in model_config.described(record.model) if kind == "InputLayer")
     return (layer.get("batch_shape") or layer.get("batch_input_shape"))[1]
 
 

@@ -5,7 +5,6 @@ import contextlib
 import dataclasses
 import errno
 import glob
-import json
 import math
 import os
 import time
@@ -14,14 +13,13 @@ import warnings
 import h5py
 import numpy as np
 
-from lessonkit import files
+from lessonkit import files, model_config
 from lessonkit.commands import command_for_user, training_args
 from lessonkit.exits import first_line, stop
 from lessonkit.platforms import lesson_globals
 from lessonkit.prompt import check_word
 
 SUFFIX = ".weights.h5"
-NOT_THE_LESSON = ("name", "trainable", "dtype", "seed", "build_config", "registered_name")
 # What the course's TensorFlow 2.1 scripts called their checkpoints, where not the lesson's name.
 COURSE_CHECKPOINTS = {"rnn_embedding_1pre1": "run_embedding_1pre1", "stock_rnn": "rnn_stock",
                       "stock_lstm": "LSTM_stock", "stock_gru": "stock"}
@@ -55,14 +53,11 @@ def checkpoint_to_load(model, checkpoint_save_path, args):
             stop(f"--predict: {problem}")
     test_days = len(test_set) if not hasattr(args, "predict") and hasattr(test_set, "__len__") else None
     fits = kept_that_fits(checkpoint_save_path, model, test_days)  # weights an earlier run moved aside
-    if fits and not os.path.exists(checkpoint_save_path) and args.epochs == 0 and not args.fresh:
-        stop(f"Nothing trained to predict with: there is no {checkpoint_save_path}; {fits} was trained "
-             f"with this model: rename it to {checkpoint_save_path} to predict with it.")
-    check_checkpoint(checkpoint_save_path, args)
+    back = fits and f"{fits} was trained with this model: rename it to {checkpoint_save_path} to"
+    check_checkpoint(checkpoint_save_path, args, back)
     if not os.path.exists(checkpoint_save_path):
-        if fits and not args.fresh:
-            print(f"({fits} was trained with this model: rename it to {checkpoint_save_path} to resume "
-                  "from it; this run trains from scratch.)")
+        if back and not args.fresh:
+            print(f"({back} resume from it; this run trains from scratch.)")
         return False
     if args.fresh:
         kept = move_aside(checkpoint_save_path, "--fresh")
@@ -77,8 +72,7 @@ def checkpoint_to_load(model, checkpoint_save_path, args):
     if problem is None:
         return True
     if args.epochs == 0:
-        instead = (f"{fits} was trained with this model: rename it to {checkpoint_save_path} "
-                   "to predict with it" if fits else
+        instead = (f"{back} predict with it" if back else
                    f"train with: {command_for_user([*training_args(), '--fresh'])}")
         stop(f"Cannot load {checkpoint_save_path} ({problem}): nothing trained to predict with; {instead}")
     kept = move_aside(checkpoint_save_path, problem)
@@ -107,9 +101,10 @@ def move_aside(path, problem):
     return kept
 
 
-def check_checkpoint(path, args):
+def check_checkpoint(path, args, back=None):
     """Before training: every file the run writes can be written, the checkpoint can be read,
-    --epochs 0 has something to predict with; the course's TensorFlow 2.1 checkpoint is said."""
+    --epochs 0 has something to predict with (`back`: a kept file that has); the course's
+    TensorFlow 2.1 checkpoint is said."""
     files.check_can_write(*([path] if args.epochs else []), f"./{args.name}_weights.txt",
                           f"{args.name}_curves.png", f"{args.name}_prediction.png")
     if os.path.exists(path):
@@ -130,7 +125,8 @@ def check_checkpoint(path, args):
         print(f"({course} is the course's TensorFlow 2.1 checkpoint, which Keras 3 cannot read: "
               f"this lesson trains its own, {path}.)")
     if args.epochs == 0 and not os.path.exists(path):
-        stop(f"Nothing trained to predict with: there is no {path} yet; "
+        stop(f"Nothing trained to predict with: there is no {path}; {back} predict with it." if back else
+             f"Nothing trained to predict with: there is no {path} yet; "
              f"train first with: {command_for_user(training_args())}")
     if args.epochs == 0 and args.fresh:
         stop("Nothing trained to predict with: --fresh trains from scratch and --epochs 0 "
@@ -192,37 +188,10 @@ def lesson_changes(checkpoint_save_path, model_json, lesson=None, test_days=None
         return ""  # damaged: loading it says so
     if recorded.model is None or recorded.lesson not in (None, lesson or lesson_of(checkpoint_save_path)):
         return ""
-    before, now = described(recorded.model), described(model_json)
-    kinds, changes = [kind for kind, _, _ in now], []
-    if [kind for kind, _, _ in before] != kinds:
-        return f"its layers were {', '.join(k for k, _, _ in before)}; now {', '.join(kinds)}"
-    for (kind, old, _), (_, new, name) in zip(before, now):
-        which = f" in {name}" if kinds.count(kind) > 1 else ""  # which of two SimpleRNN layers
-        changes += [f"{kind} {key} {old.get(key)!r} -> {new.get(key)!r}{which}"
-                    for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)]
+    changes = model_config.changes(recorded.model, model_json)
     if test_days and recorded.test_days and test_days != recorded.test_days:
         changes.append(f"test days {recorded.test_days} -> {test_days}")
     return "; ".join(changes)[:300]
-
-
-def described(model_json):
-    """[(kind, settings, name)]: each layer's config without what does not change what it
-    computes, then the optimizer (its kind and learning rate) and the loss."""
-    config = json.loads(model_json)
-    described = [(layer["class_name"],
-                  {key: value for key, value in layer.get("config", {}).items()
-                   if key not in NOT_THE_LESSON and not key.endswith("_initializer")},
-                  layer.get("config", {}).get("name", "")) for layer in config["config"]["layers"]]
-    compiled = config.get("compile_config") or {}
-    for what in ("optimizer", "loss"):
-        item = compiled.get(what)
-        if item is not None:
-            settings = {"class": item.get("class_name") if isinstance(item, dict) else item}
-            rate = item.get("config", {}).get("learning_rate") if isinstance(item, dict) else None
-            if isinstance(rate, (int, float)):
-                settings["learning_rate"] = round(float(rate), 8)
-            described.append((what, settings, what))
-    return described
 
 
 def save_checkpoint(model, checkpoint_save_path, record):
