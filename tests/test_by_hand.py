@@ -128,6 +128,9 @@ def test_unknown_lessons_and_bad_letters_get_one_line_and_status_2(copy_of):
     printed("Input for LESSON: …", line)
     assert line == ("Input for rnn_onehot_4pre1: 'abcz' has 'z', outside a-e; type 4 letters from "
                     "a-e, like abcd.")
+    elsewhere = run_script("rnn_forward_by_hand", "rnn_onehot_4pre1", "--day", "3", cwd=cwd)
+    assert one_line(elsewhere) == "rnn_onehot_4pre1 is a letter lesson: it takes letters, not --day."
+    printed("LESSON is a … lesson: it takes …, not ….", one_line(elsewhere))
 
 
 # ## The stock lessons: LSTM's and GRU's gates on 60 days, the prediction in yuan

@@ -106,6 +106,9 @@ def lesson(args):
     if not any(layer.kind in RECURRENT for layer in layers) or layers[-1].kind != "Dense":
         stop(f"{name} is not a recurrent lesson the pass can follow: it needs recurrent layers "
              "and a Dense output layer.")
+    letters = record.input_word is not None
+    if letters and args.day is not None or not letters and args.input is not None:
+        stop(f"{name} is a {'letter lesson: it takes letters, not --day' if letters else 'stock lesson: it takes --day N, not letters'}.")
     days = test_days(record) - input_length(record)  # a stock lesson's predicted test days
     if record.input_word is None and args.day is not None and args.day > days:
         stop(f"--day {args.day}: the lesson predicts {days} test days; give 1 to {days}.")
