@@ -216,7 +216,7 @@ def picture(steps, labels, unit_label, below, formula):
         ax = figure.add_subplot(grid[0, column])
         low = -1 if key in ("h_t", "C_t", "C̃_t", "h̃_t") else 0  # tanh's range, or a gate's
         image = ax.imshow(values, cmap="coolwarm" if low else "viridis", vmin=low, vmax=1, aspect="auto")
-        if values.size <= 40:
+        if values.size <= 40 and values.shape[1] * len(names) <= 12:  # where the numbers fit in their cells
             for (t, unit), value in np.ndenumerate(values):
                 dark = value < 0.5 if low == 0 else abs(value) > 0.55  # where the colour is dark
                 ax.text(unit, t, f"{value:.2f}", ha="center", va="center", fontsize=11,
