@@ -31,13 +31,9 @@ class ModelCheckpoint(keras.callbacks.ModelCheckpoint):
         self.bar = kwargs.get("initial_value_threshold")
         self.higher = mode == "max" or (mode == "auto" and "acc" in monitor)
         self.epochs_before = resumed.epochs if resumed is not None else 0
-        lesson = lesson_globals()  # a letter lesson's letters, a stock lesson's test days, for the by-hand
-        word, test_set = lesson.get("input_word"), lesson.get("test_set")  # pass (in a notebook's kernel
-        letters = hasattr(lesson.get("args"), "predict")                   # the other lessons' are there too)
-        self.record = checkpoints.Record(
-            lesson=checkpoints.lesson_of(filepath), monitor=monitor,
-            input_word=word if letters and isinstance(word, str) else None,
-            test_days=len(test_set) if not letters and hasattr(test_set, "__len__") else None)
+        letters, test_days = checkpoints.lesson_data(lesson_globals().get("args"))  # for the by-hand pass
+        self.record = checkpoints.Record(lesson=checkpoints.lesson_of(filepath), monitor=monitor,
+                                         input_word=letters, test_days=test_days)
         self.plain = False
         # fit(train_db) warns that its default shuffle=True does not shuffle a tf.data dataset:
         # the lessons' one batch needs none. Not said, from here until fit calls set_params.

@@ -41,17 +41,27 @@ def lesson_of(checkpoint_save_path):
     return os.path.basename(checkpoint_save_path)[: -len(SUFFIX)]
 
 
+def lesson_data(args):
+    """(letters, test days) of the running lesson: a letter lesson's `input_word` (its flags have
+    --predict), or a stock lesson's len(test_set); the other None, whatever else a notebook's
+    kernel holds from other lessons."""
+    lesson = lesson_globals()
+    if hasattr(args, "predict"):
+        word = lesson.get("input_word")
+        return (word if isinstance(word, str) else None), None
+    test_set = lesson.get("test_set")
+    return None, (len(test_set) if hasattr(test_set, "__len__") else None)
+
+
 def checkpoint_to_load(model, checkpoint_save_path, args):
     """True when this lesson's checkpoint loads into `model` (tried, then undone: the lesson's own
     `load_weights` loads it); one that does not fit, or --fresh, is moved aside, with one line.
     Before training, the words given with --predict are checked against the lesson's letters."""
-    lesson = lesson_globals()
-    letters, test_set = lesson.get("input_word"), lesson.get("test_set")
-    for word in (getattr(args, "predict", None) or []) if isinstance(letters, str) else []:
+    letters, test_days = lesson_data(args)
+    for word in (args.predict or []) if letters else []:
         problem = check_word(word, letters, model.input_shape[1])
         if problem:
             stop(f"--predict: {problem}")
-    test_days = len(test_set) if not hasattr(args, "predict") and hasattr(test_set, "__len__") else None
     fits = kept_that_fits(checkpoint_save_path, model, test_days)  # weights an earlier run moved aside
     back = fits and f"{fits} was trained with this model: rename it to {checkpoint_save_path} to"
     check_checkpoint(checkpoint_save_path, args, back)
